@@ -1,0 +1,6 @@
+//! gitcoord: coordination for several coding agents working on one git repository.
+
+pub mod cli;
+pub mod git;
+pub mod model;
+pub mod policy;

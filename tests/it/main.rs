@@ -1,0 +1,4 @@
+//! Integration tests: real repositories in temp dirs, the real `git`, the built binary.
+
+mod common;
+mod core;
