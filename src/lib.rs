@@ -2,5 +2,6 @@
 
 pub mod cli;
 pub mod git;
+pub mod hooks;
 pub mod model;
 pub mod policy;

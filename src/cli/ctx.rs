@@ -36,6 +36,12 @@ impl Ctx {
         }
     }
 
+    /// Runs the command as if started in `dir`; only before the repository is opened.
+    pub fn set_cwd(&mut self, dir: PathBuf) {
+        debug_assert!(self.repo.get().is_none(), "the repository is already open");
+        self.cwd = dir;
+    }
+
     /// The directory the command runs in.
     pub fn cwd(&self) -> &std::path::Path {
         &self.cwd

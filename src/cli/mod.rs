@@ -1,14 +1,19 @@
 //! The command line: clap types, and a flat dispatcher to one module per subcommand.
 
 mod agent;
+mod check;
 mod checkin;
 mod ctx;
 mod error;
+mod guard;
 mod halt;
+mod hook;
 mod init;
+mod install;
 mod lock;
 mod log;
 mod paths;
+mod spawn;
 mod status;
 mod ui;
 mod whoami;
@@ -45,9 +50,15 @@ pub struct Cli {
 pub enum Command {
     /// Create the coordination state (idempotent).
     Init(init::InitArgs),
+    /// Install the hook shims (chaining existing hooks).
+    Install(install::InstallArgs),
+    /// Remove the hook shims and restore chained hooks.
+    Uninstall,
     /// Register, list, show, remove or bind agents.
     #[command(subcommand)]
     Agent(agent::AgentCommand),
+    /// Create a worktree for an agent, bound to it, with hooks installed.
+    Spawn(spawn::SpawnArgs),
     /// Print the acting agent and how it was resolved.
     Whoami,
     /// Heartbeat: report status, task and note; renews your locks.
@@ -66,6 +77,13 @@ pub enum Command {
     Status,
     /// The state's history, one operation per line.
     Log(log::LogArgs),
+    /// Run the enforcement checks by hand.
+    #[command(subcommand)]
+    Check(check::CheckCommand),
+    /// Entry point of the installed hook shims.
+    Hook(hook::HookArgs),
+    /// Pre-edit check for agent tools (Claude Code PreToolUse hook on stdin).
+    Guard,
 }
 
 /// Runs a parsed command line; returns the exit code after printing any error.
@@ -96,7 +114,10 @@ pub fn run(cli: Cli) -> ExitCode {
 fn dispatch(ctx: &mut Ctx, command: Command) -> Result<u8, CliError> {
     match command {
         Command::Init(args) => init::run(ctx, args),
+        Command::Install(args) => install::run_install(ctx, args),
+        Command::Uninstall => install::run_uninstall(ctx),
         Command::Agent(cmd) => agent::run(ctx, cmd),
+        Command::Spawn(args) => spawn::run(ctx, args),
         Command::Whoami => whoami::run(ctx),
         Command::Checkin(args) => checkin::run(ctx, args),
         Command::Lock(args) => lock::run_lock(ctx, args),
@@ -106,6 +127,9 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<u8, CliError> {
         Command::Resume => halt::run_resume(ctx),
         Command::Status => status::run(ctx),
         Command::Log(args) => log::run(ctx, args),
+        Command::Check(cmd) => check::run(ctx, cmd),
+        Command::Hook(args) => hook::run(ctx, args),
+        Command::Guard => guard::run(ctx),
     }
 }
 

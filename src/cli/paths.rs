@@ -84,3 +84,11 @@ pub fn policy_glob(raw: &str) -> Result<String, CliError> {
         )
     })
 }
+
+/// The repository-relative path of `file` (absolute), or `None` when it is outside `root`.
+pub fn relative_to_root(root: &Path, file: &Path) -> Option<String> {
+    let canonical = canonical_prefix(file);
+    let rel = canonical.strip_prefix(root).ok()?;
+    let text = rel.to_string_lossy().replace('\\', "/");
+    (!text.is_empty()).then_some(text)
+}

@@ -2,8 +2,10 @@
 //! compare-and-swap, what a commit or push changes, worktrees, and the `git` binary for
 //! the few things gix does not do (worktree add, push, fetch).
 
+pub mod changes;
 pub mod history;
 pub mod repo;
+pub mod run;
 pub mod store;
 
 pub use repo::Repo;
