@@ -2,3 +2,5 @@
 
 mod common;
 mod core;
+mod enforce;
+mod install;
