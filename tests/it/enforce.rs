@@ -1,7 +1,7 @@
 //! Enforcement at commit: the real `git commit` firing the installed hooks in linked
 //! worktrees, the pre-edit guard, and the installer.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::common::{Run, TestEnv, write_in};
 
@@ -64,7 +64,7 @@ fn team() -> Team {
 }
 
 impl Team {
-    fn head(&self, wt: &PathBuf) -> String {
+    fn head(&self, wt: &Path) -> String {
         self.env
             .git_in(wt, &["rev-parse", "HEAD"])
             .ok()
@@ -74,7 +74,7 @@ impl Team {
 
     /// Runs `git commit` args in `wt`, asserting the commit is refused and HEAD unchanged.
     #[track_caller]
-    fn refused(&self, wt: &PathBuf, args: &[&str]) -> Run {
+    fn refused(&self, wt: &Path, args: &[&str]) -> Run {
         let before = self.head(wt);
         let run = self.env.git_in(wt, args);
         assert_eq!(

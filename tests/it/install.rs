@@ -128,7 +128,7 @@ fn guard(env: &TestEnv, agent: &str, event: &serde_json::Value) -> crate::common
     let mut child = cmd
         .env("GITCOORD_AGENT", agent)
         .arg("guard")
-        .current_dir(&env.root())
+        .current_dir(env.root())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
