@@ -2,6 +2,8 @@
 //! or one commit's tree against another's. Renames count as a delete plus an add, so both
 //! sides of a rename are checked; mode-only changes count too.
 
+use std::collections::HashSet;
+
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
 use serde::Serialize;
@@ -53,22 +55,48 @@ const TREE_MODE: u32 = 0o040000;
 
 impl Repo {
     /// The changes staged in the index (or the index `GIT_INDEX_FILE` names) against HEAD.
+    ///
+    /// This runs in every pre-commit hook, so it reads only what differs: directories whose
+    /// tree in the index's cache extension equals HEAD's are skipped whole, and the index
+    /// checksum is not recomputed (git itself wrote the file a moment ago).
     pub fn staged_changes(&self) -> Result<Vec<Change>, Error> {
-        let index = self.inner.open_index().map_err(err)?;
+        let path = self.inner.index_path();
+        let index =
+            match gix::index::File::at(&path, self.inner.object_hash(), true, Default::default()) {
+                Ok(index) => index,
+                Err(_) if !path.exists() => gix::index::File::from_state(
+                    gix::index::State::new(self.inner.object_hash()),
+                    path,
+                ),
+                Err(e) => return Err(err(e)),
+            };
         let head_tree = self.inner.head_tree_id_or_empty().map_err(err)?.detach();
         let mut head = Vec::new();
-        self.flatten_tree(head_tree, &mut String::new(), &mut head)?;
+        let mut same_dirs = HashSet::new();
+        self.flatten_tree(
+            head_tree,
+            index.tree(),
+            &mut String::new(),
+            &mut head,
+            &mut same_dirs,
+        )?;
+        if same_dirs.contains("") {
+            return Ok(Vec::new());
+        }
         head.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut staged: Vec<(String, Side)> = index
             .entries()
             .iter()
-            .map(|e| {
-                let path = e.path(&index).to_str_lossy().into_owned();
+            .filter_map(|e| {
+                let path = e.path(&index).to_str_lossy();
+                if in_same_dir(&path, &same_dirs) {
+                    return None;
+                }
                 let side = Side {
                     id: e.id,
                     mode: e.mode.bits(),
                 };
-                (path, side)
+                Some((path.into_owned(), side))
             })
             .collect();
         // Conflicted entries appear once per stage; one is enough to name the path.
@@ -118,17 +146,30 @@ impl Repo {
             .collect())
     }
 
+    /// Lists the files of tree `id` under `prefix`, except directories whose cached tree in
+    /// the index (`cache`) is valid and equal: those are recorded in `same` instead.
     fn flatten_tree(
         &self,
         id: ObjectId,
+        cache: Option<&gix::index::extension::Tree>,
         prefix: &mut String,
         out: &mut Vec<(String, Side)>,
+        same: &mut HashSet<String>,
     ) -> Result<(), Error> {
+        if cache.is_some_and(|c| c.num_entries.is_some() && c.id == id) {
+            same.insert(prefix.clone());
+            return Ok(());
+        }
         for (name, side) in self.tree_entries(Some(id))? {
             let len = prefix.len();
             push_path(prefix, name.as_bstr());
             if side.mode == TREE_MODE {
-                self.flatten_tree(side.id, prefix, out)?;
+                let child = cache.and_then(|c| {
+                    c.children
+                        .iter()
+                        .find(|t| t.name.as_slice() == name.as_slice())
+                });
+                self.flatten_tree(side.id, child, prefix, out, same)?;
             } else {
                 out.push((prefix.clone(), side));
             }
@@ -187,6 +228,21 @@ impl Repo {
         }
         Ok(())
     }
+}
+
+/// Whether `path` lies in one of the directories known to be unchanged.
+fn in_same_dir(path: &str, same: &HashSet<String>) -> bool {
+    if same.is_empty() {
+        return false;
+    }
+    let mut dir = path;
+    while let Some(slash) = dir.rfind('/') {
+        dir = &dir[..slash];
+        if same.contains(dir) {
+            return true;
+        }
+    }
+    false
 }
 
 fn push_path(prefix: &mut String, name: &BStr) {

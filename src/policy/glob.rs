@@ -33,6 +33,8 @@ enum Seg {
 pub struct Glob {
     text: String,
     segs: Vec<Seg>,
+    /// The pattern itself when it has no wildcards: matching is then string equality.
+    literal: Option<String>,
 }
 
 impl Glob {
@@ -54,9 +56,15 @@ impl Glob {
         if segs.last() == Some(&Seg::DoubleStar) {
             segs.push(Seg::Atoms(vec![Atom::Star]));
         }
+        let is_literal = segs.iter().all(|s| match s {
+            Seg::DoubleStar => false,
+            Seg::Atoms(atoms) => atoms.iter().all(|a| matches!(a, Atom::Lit(_))),
+        });
+        let literal = is_literal.then(|| literal_text(&segs));
         Glob {
             text: pattern.to_owned(),
             segs,
+            literal,
         }
     }
 
@@ -66,9 +74,10 @@ impl Glob {
             .split('/')
             .filter(|s| !s.is_empty())
             .map(|s| Seg::Atoms(s.chars().map(Atom::Lit).collect()))
-            .collect();
+            .collect::<Vec<_>>();
         Glob {
             text: path.to_owned(),
+            literal: Some(literal_text(&segs)),
             segs,
         }
     }
@@ -78,9 +87,13 @@ impl Glob {
         &self.text
     }
 
-    /// Whether the glob matches the repository-relative `path`.
+    /// Whether the glob matches the repository-relative `path`. This is on every hook's
+    /// hot path, so it allocates nothing and compares literal patterns as strings.
     pub fn matches(&self, path: &str) -> bool {
-        self.overlaps(&Glob::literal(path))
+        if let Some(literal) = &self.literal {
+            return literal == path;
+        }
+        match_segs(&self.segs, path.split('/').filter(|s| !s.is_empty()))
     }
 
     /// Whether some path matches both globs.
@@ -92,6 +105,65 @@ impl Glob {
             seg_is_star,
             segs_compatible,
         )
+    }
+}
+
+fn literal_text(segs: &[Seg]) -> String {
+    let parts: Vec<String> = segs
+        .iter()
+        .map(|s| match s {
+            Seg::DoubleStar => "**".to_owned(),
+            Seg::Atoms(atoms) => atoms
+                .iter()
+                .map(|a| match a {
+                    Atom::Lit(c) => *c,
+                    _ => '*',
+                })
+                .collect(),
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// Matches pattern segments against the remaining path segments, backtracking on `**`.
+fn match_segs<'p>(pat: &[Seg], mut path: impl Iterator<Item = &'p str> + Clone) -> bool {
+    match pat.split_first() {
+        None => path.next().is_none(),
+        Some((Seg::DoubleStar, rest)) => loop {
+            if match_segs(rest, path.clone()) {
+                return true;
+            }
+            if path.next().is_none() {
+                return false;
+            }
+        },
+        Some((Seg::Atoms(atoms), rest)) => match path.next() {
+            Some(seg) => match_atoms(atoms, seg) && match_segs(rest, path),
+            None => false,
+        },
+    }
+}
+
+/// Matches one segment's atoms against one path segment, backtracking on `*`.
+fn match_atoms(atoms: &[Atom], text: &str) -> bool {
+    match atoms.split_first() {
+        None => text.is_empty(),
+        Some((Atom::Star, rest)) => {
+            if rest.is_empty() {
+                return true;
+            }
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .any(|i| match_atoms(rest, &text[i..]))
+        }
+        Some((atom, rest)) => {
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(c) => accepts(atom, c) && match_atoms(rest, chars.as_str()),
+                None => false,
+            }
+        }
     }
 }
 
@@ -284,7 +356,14 @@ mod tests {
             ("**", "anything/at/all", true),
         ];
         for (pattern, path, want) in table {
-            assert_eq!(Glob::new(pattern).matches(path), want, "{pattern} ~ {path}");
+            let glob = Glob::new(pattern);
+            assert_eq!(glob.matches(path), want, "{pattern} ~ {path}");
+            // The fast matcher and the product search agree.
+            assert_eq!(
+                glob.overlaps(&Glob::literal(path)),
+                want,
+                "{pattern} ~ {path} (product)"
+            );
         }
     }
 
