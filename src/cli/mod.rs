@@ -4,6 +4,7 @@ mod agent;
 mod check;
 mod checkin;
 mod ctx;
+mod demo;
 mod error;
 mod guard;
 mod halt;
@@ -84,6 +85,8 @@ pub enum Command {
     Hook(hook::HookArgs),
     /// Pre-edit check for agent tools (Claude Code PreToolUse hook on stdin).
     Guard,
+    /// Build a throw-away repository with three agents and show each enforcement.
+    Demo(demo::DemoArgs),
 }
 
 /// Runs a parsed command line; returns the exit code after printing any error.
@@ -130,6 +133,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<u8, CliError> {
         Command::Check(cmd) => check::run(ctx, cmd),
         Command::Hook(args) => hook::run(ctx, args),
         Command::Guard => guard::run(ctx),
+        Command::Demo(args) => demo::run(ctx, args),
     }
 }
 

@@ -94,3 +94,14 @@ impl Repo {
         output(cmd).map(drop)
     }
 }
+
+/// Runs `git ARGS` in `dir` with extra environment, returning its full output (for the demo
+/// and tools that show git's own words).
+pub fn run_in(dir: &Path, args: &[&str], envs: &[(&str, String)]) -> std::io::Result<Output> {
+    let mut cmd = git(dir);
+    cmd.args(args);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output()
+}

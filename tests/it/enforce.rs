@@ -249,3 +249,16 @@ fn check_pre_commit_json_lists_violations() {
     assert_eq!(v["violations"][0]["path"], "src/shared.rs");
     assert_eq!(v["violations"][0]["holder"], "a");
 }
+
+#[test]
+fn demo_runs_every_step_as_narrated() {
+    let env = TestEnv::new();
+    let run = env.gc(&["demo"]);
+    let out = run.ok();
+    assert!(
+        out.contains("gitcoord: commit refused (1 violation)"),
+        "{out}"
+    );
+    assert!(out.contains("[boundary-deny]"), "{out}");
+    assert!(out.contains("[halt]"), "{out}");
+}
