@@ -112,11 +112,19 @@ impl TestEnv {
             .stdin(Stdio::null());
     }
 
-    /// Runs `git` in `dir` with `args`.
-    pub fn git_in(&self, dir: &Path, args: &[&str]) -> Run {
+    /// Runs `git` in `dir` with extra environment variables (seen by the hooks too).
+    pub fn git_env(&self, dir: &Path, envs: &[(&str, &str)], args: &[&str]) -> Run {
         let mut cmd = Command::new("git");
         self.hermetic(&mut cmd);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
         Run::from(cmd.args(args).current_dir(dir).output().expect("run git"))
+    }
+
+    /// Runs `git` in `dir` with `args`.
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> Run {
+        self.git_env(dir, &[], args)
     }
 
     /// Runs `git` in the main worktree.

@@ -143,22 +143,14 @@ fn expired_lock_never_blocks() {
         .gc_in(&t.a, &["lock", "src/shared.rs", "--ttl", "10m"])
         .ok();
     write_in(&t.b, "src/shared.rs", "fn shared() { late() }\n");
+    let before_expiry = [("GITCOORD_NOW", "2026-03-01T12:09:00Z")];
+    t.env
+        .git_env(&t.b, &before_expiry, &["commit", "-qam", "too early"])
+        .code(1);
     let later = [("GITCOORD_NOW", "2026-03-01T12:11:00Z")];
-    let mut cmd = std::process::Command::new("git");
-    t.env.hermetic(&mut cmd);
-    for (k, v) in later {
-        cmd.env(k, v);
-    }
-    let out = cmd
-        .args(["commit", "-qam", "after expiry"])
-        .current_dir(&t.b)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    t.env
+        .git_env(&t.b, &later, &["commit", "-qam", "after expiry"])
+        .ok();
 }
 
 #[test]
@@ -223,16 +215,15 @@ fn skips_are_reported_never_silent() {
         "{}",
         run.stderr
     );
-    let mut cmd = std::process::Command::new("git");
-    t.env.hermetic(&mut cmd);
-    let out = cmd
-        .env("GITCOORD", "0")
-        .args(["commit", "-qm", "skip all"])
-        .current_dir(&t.b)
-        .output()
-        .expect("git");
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("skipped for this command (GITCOORD=0)"));
+    let run = t
+        .env
+        .git_env(&t.b, &[("GITCOORD", "0")], &["commit", "-qm", "skip all"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("skipped for this command (GITCOORD=0)"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
