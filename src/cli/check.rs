@@ -1,0 +1,100 @@
+//! `gitcoord check pre-commit` (and the `pre-commit` hook): the enforcement checks run by hand.
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::{CliError, Ctx};
+use crate::hooks::{precommit, report};
+use crate::policy::{Check, Violation};
+
+/// The `check` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum CheckCommand {
+    /// Check what `git commit` would commit now.
+    PreCommit,
+}
+
+/// Runs a `check` subcommand by hand: the report goes to stdout.
+pub fn run(ctx: &mut Ctx, cmd: CheckCommand) -> Result<u8, CliError> {
+    match cmd {
+        CheckCommand::PreCommit => pre_commit(ctx, false),
+    }
+}
+
+/// The checks named in `GITCOORD_SKIP`, each announced on stderr so a skip is never silent.
+pub fn skips(ctx: &mut Ctx) -> Vec<Check> {
+    let Ok(text) = std::env::var("GITCOORD_SKIP") else {
+        return Vec::new();
+    };
+    let (known, unknown) = Check::parse_list(&text);
+    for check in &known {
+        ctx.ui.note(&format!(
+            "gitcoord: skipping the {} check (GITCOORD_SKIP)",
+            check.name()
+        ));
+    }
+    for name in unknown {
+        let names: Vec<_> = Check::ALL.iter().map(|c| c.name()).collect();
+        ctx.ui.note(&format!(
+            "gitcoord: GITCOORD_SKIP names no check '{name}'; known: {}",
+            names.join(", ")
+        ));
+    }
+    known
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    actor: String,
+    checked: usize,
+    skipped: Vec<Check>,
+    violations: &'a [Violation],
+}
+
+/// The pre-commit checks; in a hook the report goes to stderr, where git shows it.
+pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<u8, CliError> {
+    let skip = skips(ctx);
+    let repo = ctx.repo()?;
+    let Some(snapshot) = repo.read_state()? else {
+        if !in_hook {
+            ctx.ui
+                .note("gitcoord: no state yet (`gitcoord init`), nothing to enforce");
+        }
+        return Ok(0);
+    };
+    let (actor, _) = ctx.actor(Some(&snapshot.state))?;
+    let now = ctx.now()?;
+    let outcome = precommit::check(repo, &snapshot.state, &actor, now, &skip).map_err(|e| {
+        CliError::usage(
+            e.to_string(),
+            "check that the index is readable (`git status`)",
+        )
+    })?;
+    let code = u8::from(!outcome.violations.is_empty());
+    if in_hook {
+        if code == 1 {
+            let mut text = Vec::new();
+            report::render(&mut text, "commit", &outcome.violations)?;
+            ctx.ui.note(String::from_utf8_lossy(&text).trim_end());
+        }
+        return Ok(code);
+    }
+    let value = Report {
+        actor: actor.label(),
+        checked: outcome.changes.len(),
+        skipped: skip,
+        violations: &outcome.violations,
+    };
+    ctx.ui.emit(&value, |out| {
+        if outcome.violations.is_empty() {
+            writeln!(
+                out,
+                "ok: {} staged path(s) pass as {}",
+                value.checked, value.actor
+            )
+        } else {
+            report::render(out, "commit", &outcome.violations)
+        }
+    })?;
+    Ok(code)
+}

@@ -1,0 +1,106 @@
+//! What every command shares: the Ui, the global flags, the lazily opened repository,
+//! the clock and the acting identity.
+
+use std::cell::OnceCell;
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+
+use super::error::CliError;
+use super::ui::Ui;
+use crate::git::{Repo, Snapshot};
+use crate::model::identity::{self, Source};
+use crate::model::{Actor, Applied, Op, Record, State};
+
+/// The environment variable that pins the clock (RFC 3339), for reproducible runs.
+pub const NOW_ENV: &str = "GITCOORD_NOW";
+
+/// The shared context of one command.
+pub struct Ctx {
+    /// Output.
+    pub ui: Ui,
+    /// `--agent`.
+    pub agent_flag: Option<String>,
+    cwd: PathBuf,
+    repo: OnceCell<Repo>,
+}
+
+impl Ctx {
+    /// A context for a command run in `cwd`.
+    pub fn new(ui: Ui, agent_flag: Option<String>, cwd: PathBuf) -> Ctx {
+        Ctx {
+            ui,
+            agent_flag,
+            cwd,
+            repo: OnceCell::new(),
+        }
+    }
+
+    /// Runs the command as if started in `dir`; only before the repository is opened.
+    pub fn set_cwd(&mut self, dir: PathBuf) {
+        debug_assert!(self.repo.get().is_none(), "the repository is already open");
+        self.cwd = dir;
+    }
+
+    /// The directory the command runs in.
+    pub fn cwd(&self) -> &std::path::Path {
+        &self.cwd
+    }
+
+    /// The repository, opened on first use.
+    pub fn repo(&self) -> Result<&Repo, CliError> {
+        if let Some(repo) = self.repo.get() {
+            return Ok(repo);
+        }
+        let repo = Repo::discover(&self.cwd)?;
+        Ok(self.repo.get_or_init(|| repo))
+    }
+
+    /// The current time, or the time pinned by `GITCOORD_NOW`.
+    pub fn now(&self) -> Result<Timestamp, CliError> {
+        match std::env::var(NOW_ENV) {
+            Ok(text) if !text.is_empty() => text.parse().map_err(|_| {
+                CliError::usage(
+                    format!("{NOW_ENV}='{text}' is not an RFC 3339 time"),
+                    format!("unset {NOW_ENV} or set it like 2026-01-01T12:00:00Z"),
+                )
+            }),
+            // Whole seconds: the state is read by people, and sub-second precision buys nothing.
+            _ => Ok(Timestamp::from_second(Timestamp::now().as_second())
+                .expect("the current time is within jiff's range")),
+        }
+    }
+
+    /// Who is acting, and why, given the current state.
+    pub fn actor(&self, state: Option<&State>) -> Result<(Actor, Source), CliError> {
+        let repo = self.repo()?;
+        let inputs = identity::Inputs {
+            flag: self.agent_flag.clone(),
+            env: std::env::var("GITCOORD_AGENT").ok(),
+            worktree: repo.workdir_key(),
+            config: repo.config_string("gitcoord.agent"),
+            branch: repo.current_branch(),
+            user_name: repo.user_name(),
+        };
+        identity::resolve(state, &inputs).map_err(|m| CliError::usage(m, ""))
+    }
+
+    /// The current state, or an error telling to run `gitcoord init`.
+    pub fn snapshot(&self) -> Result<Snapshot, CliError> {
+        Ok(self.repo()?.require_state()?)
+    }
+
+    /// Performs `op` as the acting identity: one state commit, compare-and-swap, retried.
+    pub fn run_op(&self, op: Op) -> Result<Applied, CliError> {
+        let repo = self.repo()?;
+        let snapshot = repo.read_state()?;
+        let (actor, _) = self.actor(snapshot.as_ref().map(|s| &s.state))?;
+        let record = Record {
+            op,
+            actor,
+            at: self.now()?,
+        };
+        let (applied, _) = repo.update(&record)?;
+        Ok(applied)
+    }
+}

@@ -1,0 +1,281 @@
+//! `gitcoord demo`: a throw-away repository with three agents in their own worktrees, and
+//! every enforcement shown live with the real `git commit` firing the installed hooks.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use super::{CliError, Ctx};
+use crate::git::run::run_in;
+
+/// Arguments of `demo`.
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// Keep the demo repository instead of deleting it at the end.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+struct Demo {
+    root: PathBuf,
+    exe: PathBuf,
+    out: Box<dyn Write>,
+}
+
+const ENV: [(&str, &str); 6] = [
+    ("GIT_AUTHOR_NAME", "Demo Lead"),
+    ("GIT_AUTHOR_EMAIL", "lead@example.com"),
+    ("GIT_COMMITTER_NAME", "Demo Lead"),
+    ("GIT_COMMITTER_EMAIL", "lead@example.com"),
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+];
+
+impl Demo {
+    fn say(&mut self, text: &str) -> std::io::Result<()> {
+        writeln!(self.out, "\n== {text}")
+    }
+
+    fn show(&mut self, dir: &Path, shown: &str, out: &Output) -> std::io::Result<bool> {
+        let wt = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        writeln!(self.out, "[{wt}]$ {shown}")?;
+        for stream in [&out.stdout, &out.stderr] {
+            for line in String::from_utf8_lossy(stream).lines() {
+                writeln!(self.out, "    {line}")?;
+            }
+        }
+        let ok = out.status.success();
+        writeln!(self.out, "    -> exit {}", out.status.code().unwrap_or(-1))?;
+        Ok(ok)
+    }
+
+    fn git(&mut self, dir: &Path, args: &[&str]) -> std::io::Result<bool> {
+        let out = run_in(dir, args, &self.env())?;
+        self.show(dir, &format!("git {}", quote(args)), &out)
+    }
+
+    fn quiet_git(&mut self, dir: &Path, args: &[&str]) -> std::io::Result<()> {
+        run_in(dir, args, &self.env()).map(drop)
+    }
+
+    fn gc(&mut self, dir: &Path, args: &[&str]) -> std::io::Result<bool> {
+        let mut cmd = Command::new(&self.exe);
+        cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
+        for (k, v) in self.env() {
+            cmd.env(k, v);
+        }
+        for var in [
+            "GITCOORD_AGENT",
+            "GIT_DIR",
+            "GIT_INDEX_FILE",
+            "GIT_WORK_TREE",
+        ] {
+            cmd.env_remove(var);
+        }
+        let out = cmd.output()?;
+        self.show(dir, &format!("gitcoord {}", quote(args)), &out)
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        let mut env: Vec<(&str, String)> = ENV.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        env.push(("GITCOORD_BIN", self.exe.to_string_lossy().into_owned()));
+        env.push((
+            "HOME",
+            self.root.join("home").to_string_lossy().into_owned(),
+        ));
+        env.push(("USER", "lead".to_owned()));
+        env
+    }
+
+    fn write(&self, dir: &Path, rel: &str, text: &str) -> std::io::Result<()> {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)
+    }
+}
+
+/// Joins arguments as a shell would need them typed.
+fn quote(args: &[&str]) -> String {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| {
+            let plain = a
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./=:@,".contains(c));
+            if plain && !a.is_empty() {
+                (*a).to_owned()
+            } else {
+                format!("'{a}'")
+            }
+        })
+        .collect();
+    quoted.join(" ")
+}
+
+/// Runs the demo.
+pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<u8, CliError> {
+    let tmp = tempfile::Builder::new()
+        .prefix("gitcoord-demo-")
+        .tempdir()?;
+    let exe = std::env::current_exe()?;
+    let root = std::fs::canonicalize(tmp.path())?;
+    let mut demo = Demo {
+        root: root.clone(),
+        exe,
+        out: Box::new(std::io::stdout()),
+    };
+    let result = script(&mut demo);
+    if args.keep {
+        let kept = tmp.keep();
+        ctx.ui.note(&format!(
+            "the demo repository is kept at {}",
+            kept.display()
+        ));
+    }
+    match result {
+        Ok(true) => Ok(0),
+        Ok(false) => Err(CliError::Internal(anyhow::anyhow!(
+            "a demo step did not behave as expected; the output above shows which"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The scenario: three leads (security, cleanup, database). Returns false if any step did
+/// not turn out as the narration says.
+fn script(d: &mut Demo) -> std::io::Result<bool> {
+    let repo = d.root.join("app");
+    std::fs::create_dir_all(d.root.join("home"))?;
+    std::fs::create_dir_all(&repo)?;
+    d.quiet_git(&repo, &["init", "-q", "-b", "main"])?;
+    d.write(&repo, "config/settings.py", "DEBUG = False\n")?;
+    d.write(
+        &repo,
+        "src/app.py",
+        "import os, sys\n\ndef main():\n    pass\n",
+    )?;
+    d.write(&repo, "db/schema.sql", "create table users (id int);\n")?;
+    d.quiet_git(&repo, &["add", "-A"])?;
+    d.quiet_git(&repo, &["commit", "-q", "-m", "the app"])?;
+    let mut ok = true;
+
+    d.say("The lead sets up the state ref, the hooks and three agents")?;
+    ok &= d.gc(&repo, &["init"])?;
+    ok &= d.gc(
+        &repo,
+        &[
+            "agent",
+            "add",
+            "security",
+            "--branch",
+            "feature/section-1a-security",
+            "--owns",
+            "config/**",
+            "--role",
+            "security lead",
+        ],
+    )?;
+    ok &= d.gc(
+        &repo,
+        &[
+            "agent",
+            "add",
+            "cleanup",
+            "--branch",
+            "feature/section-1b-cleanup",
+            "--deny",
+            "config/**",
+            "--deny",
+            "db/**",
+            "--after",
+            "security",
+            "--role",
+            "organization lead",
+        ],
+    )?;
+    ok &= d.gc(
+        &repo,
+        &[
+            "agent",
+            "add",
+            "database",
+            "--branch",
+            "feature/section-1d-database",
+            "--owns",
+            "db/**",
+            "--after",
+            "cleanup",
+            "--role",
+            "database lead",
+        ],
+    )?;
+    let mut wts = Vec::new();
+    for id in ["security", "cleanup", "database"] {
+        let branch = match id {
+            "security" => "feature/section-1a-security",
+            "cleanup" => "feature/section-1b-cleanup",
+            _ => "feature/section-1d-database",
+        };
+        let path = d.root.join(id);
+        ok &= d.gc(
+            &repo,
+            &[
+                "spawn",
+                id,
+                "--branch",
+                branch,
+                "--path",
+                &path.to_string_lossy(),
+            ],
+        )?;
+        wts.push(path);
+    }
+    let (sec, org, db) = (wts[0].clone(), wts[1].clone(), wts[2].clone());
+    ok &= d.gc(&org, &["whoami"])?;
+
+    d.say("security locks src/app.py; cleanup's commit touching it is refused")?;
+    ok &= d.gc(
+        &sec,
+        &[
+            "lock",
+            "src/app.py",
+            "--reason",
+            "removing hardcoded paths",
+            "--ttl",
+            "45m",
+        ],
+    )?;
+    d.write(
+        &org,
+        "src/app.py",
+        "import os\nimport sys\n\ndef main():\n    pass\n",
+    )?;
+    ok &= !d.git(&org, &["commit", "-am", "sort imports"])?;
+
+    d.say("cleanup may not touch security's config (do-not-touch list)")?;
+    d.quiet_git(&org, &["checkout", "--", "src/app.py"])?;
+    d.write(&org, "config/settings.py", "DEBUG = True\n")?;
+    ok &= !d.git(&org, &["commit", "-am", "debug on"])?;
+    d.quiet_git(&org, &["checkout", "--", "config/settings.py"])?;
+
+    d.say("work inside its bounds goes through")?;
+    d.write(&org, "src/util.py", "def helper():\n    return 1\n")?;
+    d.quiet_git(&org, &["add", "src/util.py"])?;
+    ok &= d.git(&org, &["commit", "-m", "add util"])?;
+
+    d.say("the lead halts everything; every worktree is refused until resume")?;
+    ok &= d.gc(&repo, &["halt", "--reason", "main is red, stop merging"])?;
+    ok &= !d.git(&db, &["commit", "--allow-empty", "-m", "wip"])?;
+    ok &= d.gc(&repo, &["resume"])?;
+    ok &= d.git(&db, &["commit", "--allow-empty", "-m", "wip"])?;
+
+    d.say("one screen for the lead, and the audit trail")?;
+    ok &= d.gc(&repo, &["status"])?;
+    ok &= d.gc(&repo, &["log", "-n", "8"])?;
+    Ok(ok)
+}

@@ -1,0 +1,28 @@
+//! `gitcoord halt` and `gitcoord resume`: the emergency halt.
+
+use clap::Args;
+
+use super::{CliError, Ctx, report_applied};
+use crate::model::Op;
+
+/// Arguments of `halt`.
+#[derive(Args, Debug)]
+pub struct HaltArgs {
+    /// Why all work must stop.
+    #[arg(long)]
+    pub reason: String,
+}
+
+/// Halts every commit and push.
+pub fn run_halt(ctx: &mut Ctx, args: HaltArgs) -> Result<u8, CliError> {
+    let applied = ctx.run_op(Op::Halt {
+        reason: args.reason,
+    })?;
+    report_applied(ctx, &applied)
+}
+
+/// Lifts the halt.
+pub fn run_resume(ctx: &mut Ctx) -> Result<u8, CliError> {
+    let applied = ctx.run_op(Op::Resume)?;
+    report_applied(ctx, &applied)
+}

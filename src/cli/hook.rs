@@ -1,0 +1,26 @@
+//! `gitcoord hook NAME`: the entry point the installed shims call.
+
+use clap::Args;
+
+use super::{CliError, Ctx, check};
+
+/// Arguments of `hook`.
+#[derive(Args, Debug)]
+pub struct HookArgs {
+    /// The hook git is running: pre-commit or pre-push.
+    pub name: String,
+    /// The arguments git gave the hook.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+/// Dispatches a hook name to its checks.
+pub fn run(ctx: &mut Ctx, args: HookArgs) -> Result<u8, CliError> {
+    match args.name.as_str() {
+        "pre-commit" => check::pre_commit(ctx, true),
+        other => Err(CliError::usage(
+            format!("gitcoord has no '{other}' hook"),
+            "re-install the shims with `gitcoord install --force`",
+        )),
+    }
+}

@@ -1,0 +1,150 @@
+//! The command line: clap types, and a flat dispatcher to one module per subcommand.
+
+mod agent;
+mod check;
+mod checkin;
+mod ctx;
+mod demo;
+mod error;
+mod guard;
+mod halt;
+mod hook;
+mod init;
+mod install;
+mod lock;
+mod log;
+mod paths;
+mod spawn;
+mod status;
+mod ui;
+mod whoami;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use ctx::Ctx;
+pub use error::CliError;
+pub use ui::Ui;
+
+/// Coordinate several coding agents on one git repository: locks, boundaries, merge order,
+/// secrets and an emergency halt, kept in `refs/gitcoord/state` and enforced by git hooks.
+#[derive(Parser, Debug)]
+#[command(name = "gitcoord", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Act as this agent (overrides GITCOORD_AGENT, worktree binding, config and branch).
+    #[arg(long, global = true, value_name = "ID")]
+    pub agent: Option<String>,
+    /// Run as if started in DIR.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every subcommand.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the coordination state (idempotent).
+    Init(init::InitArgs),
+    /// Install the hook shims (chaining existing hooks).
+    Install(install::InstallArgs),
+    /// Remove the hook shims and restore chained hooks.
+    Uninstall,
+    /// Register, list, show, remove or bind agents.
+    #[command(subcommand)]
+    Agent(agent::AgentCommand),
+    /// Create a worktree for an agent, bound to it, with hooks installed.
+    Spawn(spawn::SpawnArgs),
+    /// Print the acting agent and how it was resolved.
+    Whoami,
+    /// Heartbeat: report status, task and note; renews your locks.
+    Checkin(checkin::CheckinArgs),
+    /// Lock files, directories or globs (first lock wins).
+    Lock(lock::LockArgs),
+    /// Release locks.
+    Unlock(lock::UnlockArgs),
+    /// List the live locks.
+    Locks,
+    /// Emergency halt: refuse every commit and push until resumed.
+    Halt(halt::HaltArgs),
+    /// Lift the emergency halt.
+    Resume,
+    /// One screen: halt, agents, locks.
+    Status,
+    /// The state's history, one operation per line.
+    Log(log::LogArgs),
+    /// Run the enforcement checks by hand.
+    #[command(subcommand)]
+    Check(check::CheckCommand),
+    /// Entry point of the installed hook shims.
+    Hook(hook::HookArgs),
+    /// Pre-edit check for agent tools (Claude Code PreToolUse hook on stdin).
+    Guard,
+    /// Build a throw-away repository with three agents and show each enforcement.
+    Demo(demo::DemoArgs),
+}
+
+/// Runs a parsed command line; returns the exit code after printing any error.
+pub fn run(cli: Cli) -> ExitCode {
+    let cwd = match cli
+        .dir
+        .clone()
+        .map(Ok)
+        .unwrap_or_else(std::env::current_dir)
+    {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: cannot read the current directory: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut ctx = Ctx::new(Ui::stdio(cli.json), cli.agent.clone(), cwd);
+    match dispatch(&mut ctx, cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            ctx.ui.error(&e);
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Calls the subcommand; `Ok(code)` is 0, or 1 when the command reported findings.
+fn dispatch(ctx: &mut Ctx, command: Command) -> Result<u8, CliError> {
+    match command {
+        Command::Init(args) => init::run(ctx, args),
+        Command::Install(args) => install::run_install(ctx, args),
+        Command::Uninstall => install::run_uninstall(ctx),
+        Command::Agent(cmd) => agent::run(ctx, cmd),
+        Command::Spawn(args) => spawn::run(ctx, args),
+        Command::Whoami => whoami::run(ctx),
+        Command::Checkin(args) => checkin::run(ctx, args),
+        Command::Lock(args) => lock::run_lock(ctx, args),
+        Command::Unlock(args) => lock::run_unlock(ctx, args),
+        Command::Locks => lock::run_locks(ctx),
+        Command::Halt(args) => halt::run_halt(ctx, args),
+        Command::Resume => halt::run_resume(ctx),
+        Command::Status => status::run(ctx),
+        Command::Log(args) => log::run(ctx, args),
+        Command::Check(cmd) => check::run(ctx, cmd),
+        Command::Hook(args) => hook::run(ctx, args),
+        Command::Guard => guard::run(ctx),
+        Command::Demo(args) => demo::run(ctx, args),
+    }
+}
+
+/// Prints what an operation did (summary and notes), or its JSON.
+fn report_applied(ctx: &mut Ctx, applied: &crate::model::Applied) -> Result<u8, CliError> {
+    ctx.ui.emit(applied, |out| {
+        writeln!(out, "{}", applied.summary)?;
+        for note in &applied.notes {
+            writeln!(out, "  {note}")?;
+        }
+        Ok(())
+    })?;
+    Ok(0)
+}

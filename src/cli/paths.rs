@@ -1,0 +1,94 @@
+//! Turning paths and globs typed by a user (relative to where they stand) into
+//! repository-relative patterns.
+
+use std::path::Path;
+
+use super::CliError;
+use crate::git::Repo;
+use crate::model::id::normalize_pattern;
+
+/// Resolves `raw` (relative to `cwd`, or absolute inside the worktree) to a normalised
+/// repository-relative pattern; an existing directory becomes `dir/**`.
+pub fn repo_pattern(repo: &Repo, cwd: &Path, raw: &str) -> Result<String, CliError> {
+    let bad = |m: String| {
+        CliError::usage(
+            m,
+            "give a path inside the repository, e.g. src/main.rs, src/ or 'src/**/*.rs'",
+        )
+    };
+    if raw.is_empty() || raw.contains(['\0', '\n', '\r']) {
+        return normalize_pattern(raw).map_err(bad);
+    }
+    let root = repo.workdir();
+    let joined = if Path::new(raw).is_absolute() {
+        let path = Path::new(raw);
+        let canonical = canonical_prefix(path);
+        match canonical.strip_prefix(root) {
+            Ok(rel) => {
+                rel.to_string_lossy().into_owned() + if raw.ends_with('/') { "/" } else { "" }
+            }
+            Err(_) => {
+                return Err(bad(format!(
+                    "'{raw}' is outside the repository at {}",
+                    root.display()
+                )));
+            }
+        }
+    } else {
+        let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+        let prefix = cwd
+            .strip_prefix(root)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        if prefix.is_empty() {
+            raw.to_owned()
+        } else {
+            format!("{prefix}/{raw}")
+        }
+    };
+    let mut pattern = normalize_pattern(&joined).map_err(bad)?;
+    let is_glob = pattern.contains(['*', '?', '[']);
+    if !is_glob && root.join(&pattern).is_dir() {
+        pattern.push_str("/**");
+    }
+    Ok(pattern)
+}
+
+/// Canonicalises the longest existing ancestor of `path` and re-appends the rest, so a
+/// path to a file not yet created still resolves through symlinked directories.
+fn canonical_prefix(path: &Path) -> std::path::PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
+    for name in rest.iter().rev() {
+        out.push(name);
+    }
+    out
+}
+
+/// Normalises a policy glob (from `agent add` or a plan): always relative to the root.
+pub fn policy_glob(raw: &str) -> Result<String, CliError> {
+    normalize_pattern(raw).map_err(|m| {
+        CliError::usage(
+            m,
+            "boundary globs are relative to the repository root, e.g. 'src/auth/**'",
+        )
+    })
+}
+
+/// The repository-relative path of `file` (absolute), or `None` when it is outside `root`.
+pub fn relative_to_root(root: &Path, file: &Path) -> Option<String> {
+    let canonical = canonical_prefix(file);
+    let rel = canonical.strip_prefix(root).ok()?;
+    let text = rel.to_string_lossy().replace('\\', "/");
+    (!text.is_empty()).then_some(text)
+}

@@ -1,0 +1,114 @@
+//! `gitcoord spawn`: a worktree for an agent, bound to it, with the hooks installed.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::{CliError, Ctx, install};
+use crate::model::{Agent, Op};
+
+/// Arguments of `spawn`.
+#[derive(Args, Debug)]
+pub struct SpawnArgs {
+    /// The agent id (registered now if it is not yet).
+    pub id: String,
+    /// The branch the agent works on (created from HEAD if missing).
+    #[arg(long)]
+    pub branch: String,
+    /// Where to create the worktree (default: beside the main worktree, REPO-ID).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct Spawned {
+    agent: String,
+    branch: String,
+    worktree: String,
+}
+
+/// Creates and binds the worktree.
+pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<u8, CliError> {
+    crate::model::id::validate_agent_id(&args.id)
+        .map_err(|m| CliError::usage(m, "choose another id"))?;
+    let snapshot = ctx.snapshot()?;
+    match snapshot.state.agents.get(&args.id) {
+        Some(agent) if agent.branch != args.branch => {
+            return Err(CliError::usage(
+                format!(
+                    "agent '{}' is registered on branch '{}', not '{}'",
+                    args.id, agent.branch, args.branch
+                ),
+                format!("run `gitcoord spawn {} --branch {}`", args.id, agent.branch),
+            ));
+        }
+        Some(_) => {}
+        None => {
+            if !crate::git::repo::valid_branch_name(&args.branch) {
+                return Err(CliError::usage(
+                    format!("'{}' is not a valid branch name", args.branch),
+                    "use a name git accepts, e.g. feature/auth",
+                ));
+            }
+            let agent = Box::new(Agent {
+                branch: args.branch.clone(),
+                added: ctx.now()?,
+                ..Agent::default()
+            });
+            ctx.run_op(Op::AgentAdd {
+                id: args.id.clone(),
+                agent,
+            })?;
+        }
+    }
+    let repo = ctx.repo()?;
+    let path = match args.path {
+        Some(p) if p.is_absolute() => p,
+        Some(p) => ctx.cwd().join(p),
+        None => {
+            let main = repo.main_worktree();
+            let name = main
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "repo".into());
+            main.with_file_name(format!("{name}-{}", args.id))
+        }
+    };
+    if path.exists() {
+        return Err(CliError::usage(
+            format!("{} already exists", path.display()),
+            "choose another place with --path DIR",
+        ));
+    }
+    repo.add_worktree(&path, &args.branch).map_err(|m| {
+        CliError::usage(
+            format!("git worktree add failed: {m}"),
+            "fix what git says, then run spawn again",
+        )
+    })?;
+    let worktree = std::fs::canonicalize(&path)?.to_string_lossy().into_owned();
+    ctx.run_op(Op::AgentBind {
+        id: args.id.clone(),
+        worktree: worktree.clone(),
+    })?;
+    install::install_hooks(ctx, false)?;
+    let value = Spawned {
+        agent: args.id,
+        branch: args.branch,
+        worktree,
+    };
+    ctx.ui.emit(&value, |out| {
+        writeln!(
+            out,
+            "spawned {} on {} in {}",
+            value.agent, value.branch, value.worktree
+        )?;
+        writeln!(
+            out,
+            "  cd {} — gitcoord acts as {} there, hooks installed",
+            value.worktree, value.agent
+        )
+    })?;
+    Ok(0)
+}

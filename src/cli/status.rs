@@ -1,0 +1,93 @@
+//! `gitcoord status`: one screen — halt first, then agents and locks.
+
+use serde::Serialize;
+
+use super::{CliError, Ctx};
+use crate::model::{Agent, Halt, Lock, time};
+
+#[derive(Serialize)]
+struct Status<'a> {
+    state: String,
+    halt: Option<&'a Halt>,
+    agents: Vec<AgentLine<'a>>,
+    locks: Vec<&'a Lock>,
+}
+
+#[derive(Serialize)]
+struct AgentLine<'a> {
+    id: &'a str,
+    #[serde(flatten)]
+    agent: &'a Agent,
+    locks: usize,
+}
+
+/// Prints the one-screen status.
+pub fn run(ctx: &mut Ctx) -> Result<u8, CliError> {
+    let snapshot = ctx.snapshot()?;
+    let now = ctx.now()?;
+    let state = &snapshot.state;
+    let locks: Vec<&Lock> = state.live_locks(now).collect();
+    let agents = state
+        .agents
+        .iter()
+        .map(|(id, agent)| AgentLine {
+            id,
+            agent,
+            locks: locks.iter().filter(|l| &l.holder == id).count(),
+        })
+        .collect();
+    let status = Status {
+        state: snapshot.commit.to_hex_with_len(10).to_string(),
+        halt: state.halt.as_ref(),
+        agents,
+        locks,
+    };
+    ctx.ui.emit(&status, |out| {
+        if let Some(h) = status.halt {
+            writeln!(
+                out,
+                "HALTED by {} {}: {}",
+                h.by,
+                time::ago(h.at, now),
+                h.reason
+            )?;
+            writeln!(
+                out,
+                "  every commit and push is refused; `gitcoord resume` lifts it\n"
+            )?;
+        }
+        writeln!(out, "agents ({})", status.agents.len())?;
+        for a in &status.agents {
+            let seen = a
+                .agent
+                .last_seen
+                .map(|t| time::ago(t, now))
+                .unwrap_or_else(|| "never seen".into());
+            writeln!(
+                out,
+                "  {:<16} {:<30} {:<9} {:>2} lock(s)  {seen}{}",
+                a.id,
+                a.agent.branch,
+                a.agent.status.as_deref().unwrap_or("-"),
+                a.locks,
+                a.agent
+                    .task
+                    .as_ref()
+                    .map(|t| format!("  task {t}"))
+                    .unwrap_or_default()
+            )?;
+        }
+        writeln!(out, "locks ({})", status.locks.len())?;
+        for l in &status.locks {
+            writeln!(
+                out,
+                "  {:<30} {:<14} expires in {}",
+                l.pattern,
+                l.holder,
+                time::format_duration(l.expires.duration_since(now))
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(0)
+}

@@ -1,0 +1,298 @@
+//! What a commit would change: the staged index against HEAD (honouring `GIT_INDEX_FILE`),
+//! or one commit's tree against another's. Renames count as a delete plus an add, so both
+//! sides of a rename are checked; mode-only changes count too.
+
+use std::collections::HashSet;
+
+use gix::ObjectId;
+use gix::bstr::{BStr, ByteSlice};
+use serde::Serialize;
+
+use super::Repo;
+
+/// One side of a change: the blob (or submodule commit) and its mode.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Side {
+    /// The object id.
+    #[serde(serialize_with = "hex")]
+    pub id: ObjectId,
+    /// The git file mode, e.g. `0o100644`.
+    pub mode: u32,
+}
+
+fn hex<S: serde::Serializer>(id: &ObjectId, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&id.to_string())
+}
+
+impl Side {
+    /// Whether this side is a submodule (gitlink), which has no content here.
+    pub fn is_submodule(&self) -> bool {
+        self.mode == 0o160000
+    }
+}
+
+/// One changed path.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Repository-relative path, `/`-separated.
+    pub path: String,
+    /// Before (absent when added).
+    pub old: Option<Side>,
+    /// After (absent when deleted).
+    pub new: Option<Side>,
+}
+
+/// Why changes could not be computed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read what is being committed: {0}")]
+pub struct Error(String);
+
+fn err(e: impl std::fmt::Display) -> Error {
+    Error(e.to_string())
+}
+
+const TREE_MODE: u32 = 0o040000;
+
+impl Repo {
+    /// The changes staged in the index (or the index `GIT_INDEX_FILE` names) against HEAD.
+    ///
+    /// This runs in every pre-commit hook, so it reads only what differs: directories whose
+    /// tree in the index's cache extension equals HEAD's are skipped whole, and the index
+    /// checksum is not recomputed (git itself wrote the file a moment ago).
+    pub fn staged_changes(&self) -> Result<Vec<Change>, Error> {
+        let path = self.inner.index_path();
+        let index =
+            match gix::index::File::at(&path, self.inner.object_hash(), true, Default::default()) {
+                Ok(index) => index,
+                Err(_) if !path.exists() => gix::index::File::from_state(
+                    gix::index::State::new(self.inner.object_hash()),
+                    path,
+                ),
+                Err(e) => return Err(err(e)),
+            };
+        let head_tree = self.inner.head_tree_id_or_empty().map_err(err)?.detach();
+        let mut head = Vec::new();
+        let mut same_dirs = HashSet::new();
+        self.flatten_tree(
+            head_tree,
+            index.tree(),
+            &mut String::new(),
+            &mut head,
+            &mut same_dirs,
+        )?;
+        if same_dirs.contains("") {
+            return Ok(Vec::new());
+        }
+        head.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut staged: Vec<(String, Side)> = index
+            .entries()
+            .iter()
+            .filter_map(|e| {
+                let path = e.path(&index).to_str_lossy();
+                if in_same_dir(&path, &same_dirs) {
+                    return None;
+                }
+                let side = Side {
+                    id: e.id,
+                    mode: e.mode.bits(),
+                };
+                Some((path.into_owned(), side))
+            })
+            .collect();
+        // Conflicted entries appear once per stage; one is enough to name the path.
+        staged.dedup_by(|a, b| a.0 == b.0);
+        Ok(merge_join(head, staged))
+    }
+
+    /// The changes from tree `old` (or nothing) to tree `new`, skipping identical subtrees.
+    pub fn tree_changes(&self, old: Option<ObjectId>, new: ObjectId) -> Result<Vec<Change>, Error> {
+        let mut out = Vec::new();
+        self.diff_trees(old, Some(new), &mut String::new(), &mut out)?;
+        Ok(out)
+    }
+
+    /// The changes a commit made against its first parent (everything, for a root commit).
+    pub fn commit_changes(&self, commit: ObjectId) -> Result<Vec<Change>, Error> {
+        let c = self.inner.find_commit(commit).map_err(err)?;
+        let tree = c.tree_id().map_err(err)?.detach();
+        let parent_tree = match c.parent_ids().next() {
+            Some(p) => Some(
+                self.inner
+                    .find_commit(p)
+                    .map_err(err)?
+                    .tree_id()
+                    .map_err(err)?
+                    .detach(),
+            ),
+            None => None,
+        };
+        self.tree_changes(parent_tree, tree)
+    }
+
+    fn tree_entries(&self, id: Option<ObjectId>) -> Result<Vec<(Vec<u8>, Side)>, Error> {
+        let Some(id) = id else { return Ok(Vec::new()) };
+        let tree = self.inner.find_tree(id).map_err(err)?;
+        let decoded = tree.decode().map_err(err)?;
+        Ok(decoded
+            .entries
+            .iter()
+            .map(|e| {
+                let side = Side {
+                    id: e.oid.to_owned(),
+                    mode: u32::from(e.mode.value()),
+                };
+                (e.filename.to_vec(), side)
+            })
+            .collect())
+    }
+
+    /// Lists the files of tree `id` under `prefix`, except directories whose cached tree in
+    /// the index (`cache`) is valid and equal: those are recorded in `same` instead.
+    fn flatten_tree(
+        &self,
+        id: ObjectId,
+        cache: Option<&gix::index::extension::Tree>,
+        prefix: &mut String,
+        out: &mut Vec<(String, Side)>,
+        same: &mut HashSet<String>,
+    ) -> Result<(), Error> {
+        if cache.is_some_and(|c| c.num_entries.is_some() && c.id == id) {
+            same.insert(prefix.clone());
+            return Ok(());
+        }
+        for (name, side) in self.tree_entries(Some(id))? {
+            let len = prefix.len();
+            push_path(prefix, name.as_bstr());
+            if side.mode == TREE_MODE {
+                let child = cache.and_then(|c| {
+                    c.children
+                        .iter()
+                        .find(|t| t.name.as_slice() == name.as_slice())
+                });
+                self.flatten_tree(side.id, child, prefix, out, same)?;
+            } else {
+                out.push((prefix.clone(), side));
+            }
+            prefix.truncate(len);
+        }
+        Ok(())
+    }
+
+    fn diff_trees(
+        &self,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+        prefix: &mut String,
+        out: &mut Vec<Change>,
+    ) -> Result<(), Error> {
+        if old == new {
+            return Ok(());
+        }
+        let mut a = self.tree_entries(old)?;
+        let mut b = self.tree_entries(new)?;
+        a.sort_by(|x, y| x.0.cmp(&y.0));
+        b.sort_by(|x, y| x.0.cmp(&y.0));
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let order = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => x.0.cmp(&y.0),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            let (name, before, after) = match order {
+                std::cmp::Ordering::Less => (&a[i].0, Some(a[i].1), None),
+                std::cmp::Ordering::Greater => (&b[j].0, None, Some(b[j].1)),
+                std::cmp::Ordering::Equal => (&a[i].0, Some(a[i].1), Some(b[j].1)),
+            };
+            i += usize::from(order != std::cmp::Ordering::Greater);
+            j += usize::from(order != std::cmp::Ordering::Less);
+            if before == after {
+                continue;
+            }
+            let len = prefix.len();
+            push_path(prefix, name.as_bstr());
+            let tree_of = |s: Option<Side>| s.filter(|s| s.mode == TREE_MODE).map(|s| s.id);
+            let blob_of = |s: Option<Side>| s.filter(|s| s.mode != TREE_MODE);
+            if tree_of(before).is_some() || tree_of(after).is_some() {
+                self.diff_trees(tree_of(before), tree_of(after), prefix, out)?;
+            }
+            let (old_blob, new_blob) = (blob_of(before), blob_of(after));
+            if old_blob.is_some() || new_blob.is_some() {
+                out.push(Change {
+                    path: prefix.clone(),
+                    old: old_blob,
+                    new: new_blob,
+                });
+            }
+            prefix.truncate(len);
+        }
+        Ok(())
+    }
+}
+
+/// Whether `path` lies in one of the directories known to be unchanged.
+fn in_same_dir(path: &str, same: &HashSet<String>) -> bool {
+    if same.is_empty() {
+        return false;
+    }
+    let mut dir = path;
+    while let Some(slash) = dir.rfind('/') {
+        dir = &dir[..slash];
+        if same.contains(dir) {
+            return true;
+        }
+    }
+    false
+}
+
+fn push_path(prefix: &mut String, name: &BStr) {
+    if !prefix.is_empty() {
+        prefix.push('/');
+    }
+    prefix.push_str(&name.to_str_lossy());
+}
+
+/// Joins two path-sorted lists into the changes between them.
+fn merge_join(old: Vec<(String, Side)>, new: Vec<(String, Side)>) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut a = old.into_iter().peekable();
+    let mut b = new.into_iter().peekable();
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.0.as_bytes().cmp(y.0.as_bytes()),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => break,
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                let (path, side) = a.next().expect("peeked");
+                out.push(Change {
+                    path,
+                    old: Some(side),
+                    new: None,
+                });
+            }
+            std::cmp::Ordering::Greater => {
+                let (path, side) = b.next().expect("peeked");
+                out.push(Change {
+                    path,
+                    old: None,
+                    new: Some(side),
+                });
+            }
+            std::cmp::Ordering::Equal => {
+                let (path, before) = a.next().expect("peeked");
+                let (_, after) = b.next().expect("peeked");
+                if before != after {
+                    out.push(Change {
+                        path,
+                        old: Some(before),
+                        new: Some(after),
+                    });
+                }
+            }
+        }
+    }
+    out
+}

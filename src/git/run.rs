@@ -1,0 +1,107 @@
+//! Running the real `git` binary, for what gix does not do (worktree add, push, fetch) or
+//! where git's own answer is the reference (the hooks directory).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use super::Repo;
+
+/// The environment variables git sets for one repository (as `git rev-parse
+/// --local-env-vars` lists them). A hook inherits them; they must be cleared before git is
+/// pointed at any other repository or worktree.
+const LOCAL_ENV: &[&str] = &[
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_GRAFT_FILE",
+    "GIT_INDEX_FILE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_PREFIX",
+    "GIT_INTERNAL_SUPER_PREFIX",
+    "GIT_SHALLOW_FILE",
+    "GIT_COMMON_DIR",
+];
+
+/// A `git` command run in `dir`, with git's repository-local environment cleared.
+pub fn git(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    for var in LOCAL_ENV {
+        cmd.env_remove(var);
+    }
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// Runs a git command and returns its trimmed stdout, or its stderr as the error.
+pub fn output(mut cmd: Command) -> Result<String, String> {
+    let out: Output = cmd
+        .output()
+        .map_err(|e| format!("cannot run git: {e}; is git installed and on PATH?"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+    }
+}
+
+impl Repo {
+    /// The directory git runs hooks from for every worktree of this repository
+    /// (`core.hooksPath` when set, else the common dir's `hooks`).
+    pub fn hooks_dir(&self) -> Result<PathBuf, String> {
+        let mut cmd = git(self.workdir());
+        cmd.args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"]);
+        output(cmd).map(PathBuf::from)
+    }
+}
+
+impl Repo {
+    /// The main worktree's root (the common dir's parent for a non-bare repository).
+    pub fn main_worktree(&self) -> PathBuf {
+        let common = self.common_dir();
+        match common.file_name() {
+            Some(name) if name == ".git" => common
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| self.workdir().to_path_buf()),
+            _ => self.workdir().to_path_buf(),
+        }
+    }
+
+    /// Whether the local branch `name` exists.
+    pub fn branch_exists(&self, name: &str) -> bool {
+        self.inner
+            .try_find_reference(format!("refs/heads/{name}").as_str())
+            .ok()
+            .flatten()
+            .is_some()
+    }
+
+    /// `git worktree add` at `path` on `branch`, creating the branch from HEAD if needed.
+    pub fn add_worktree(&self, path: &Path, branch: &str) -> Result<(), String> {
+        let mut cmd = git(self.workdir());
+        cmd.args(["worktree", "add", "--quiet"]);
+        if self.branch_exists(branch) {
+            cmd.arg(path).arg(branch);
+        } else {
+            cmd.arg("-b").arg(branch).arg(path);
+        }
+        output(cmd).map(drop)
+    }
+}
+
+/// Runs `git ARGS` in `dir` with extra environment, returning its full output (for the demo
+/// and tools that show git's own words).
+pub fn run_in(dir: &Path, args: &[&str], envs: &[(&str, String)]) -> std::io::Result<Output> {
+    let mut cmd = git(dir);
+    cmd.args(args);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output()
+}

@@ -1,0 +1,279 @@
+//! The state ref `refs/gitcoord/state`: reading the current state (O(current state): one
+//! commit, one tree, a few blobs) and writing one commit per operation, moved into place by
+//! compare-and-swap and retried against the newer state when another writer won the race.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use gix::refs::Target;
+use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+
+use super::Repo;
+use crate::model::{self, Applied, OpError, Record, State, files};
+
+/// The ref holding the coordination state.
+pub const STATE_REF: &str = "refs/gitcoord/state";
+
+/// The trailer carrying the machine-readable operation in each state commit's message.
+pub const RECORD_TRAILER: &str = "Gitcoord-Record: ";
+
+const MAX_ATTEMPTS: u32 = 200;
+
+/// The state as of one commit of the state ref.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The state commit.
+    pub commit: ObjectId,
+    /// The parsed state.
+    pub state: State,
+    /// The raw files of the tree, to keep unknown ones and skip rewriting unchanged ones.
+    files: BTreeMap<String, (ObjectId, String)>,
+}
+
+/// Why the state could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// There is no state yet.
+    #[error("this repository has no gitcoord state yet; run `gitcoord init` first")]
+    NotInitialized,
+    /// A state file is corrupt; nothing is written on top of it.
+    #[error(
+        "the state at {commit} is corrupt: {source}\n  nothing was changed. Inspect it with `git show {commit}`; to go back to the previous state run `git update-ref {STATE_REF} {commit}^`"
+    )]
+    Corrupt {
+        /// The short commit id.
+        commit: String,
+        /// What is wrong.
+        source: files::Error,
+    },
+    /// The state tree holds something else than TOML files.
+    #[error(
+        "the state at {commit} holds '{name}', which is not a TOML file; reset the ref with `git update-ref {STATE_REF} {commit}^`"
+    )]
+    Foreign {
+        /// The short commit id.
+        commit: String,
+        /// The entry name.
+        name: String,
+    },
+    /// The operation was refused or is invalid for the current state.
+    #[error(transparent)]
+    Op(#[from] OpError),
+    /// Every attempt lost the race.
+    #[error("the state kept changing under this update ({MAX_ATTEMPTS} attempts); try again")]
+    Contended,
+    /// A git object or ref could not be read or written.
+    #[error("git: {0}")]
+    Git(String),
+}
+
+fn git_err(e: impl std::fmt::Display) -> Error {
+    Error::Git(e.to_string())
+}
+
+impl Repo {
+    /// The id of the current state commit, if any.
+    pub fn state_head(&self) -> Result<Option<ObjectId>, Error> {
+        let Some(mut reference) = self.inner.try_find_reference(STATE_REF).map_err(git_err)? else {
+            return Ok(None);
+        };
+        let id = reference.peel_to_id().map_err(git_err)?;
+        Ok(Some(id.detach()))
+    }
+
+    /// Reads the current state, or `None` when there is none yet.
+    pub fn read_state(&self) -> Result<Option<Snapshot>, Error> {
+        match self.state_head()? {
+            Some(id) => self.read_state_at(id).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads the current state, or says to run `gitcoord init`.
+    pub fn require_state(&self) -> Result<Snapshot, Error> {
+        self.read_state()?.ok_or(Error::NotInitialized)
+    }
+
+    /// Reads the state recorded by the state commit `id`.
+    pub fn read_state_at(&self, id: ObjectId) -> Result<Snapshot, Error> {
+        let short = id.to_hex_with_len(10).to_string();
+        let commit = self.inner.find_commit(id).map_err(git_err)?;
+        let tree = commit.tree().map_err(git_err)?;
+        let mut raw = BTreeMap::new();
+        for entry in tree.iter() {
+            let entry = entry.map_err(git_err)?;
+            let name = entry.filename().to_str_lossy().into_owned();
+            if !entry.mode().is_blob() || !name.ends_with(".toml") {
+                return Err(Error::Foreign {
+                    commit: short,
+                    name,
+                });
+            }
+            let blob = self.inner.find_blob(entry.oid()).map_err(git_err)?;
+            let text = String::from_utf8(blob.data.clone()).map_err(|_| Error::Corrupt {
+                commit: short.clone(),
+                source: files::Error::Malformed {
+                    file: name.clone(),
+                    message: "it is not UTF-8 text".into(),
+                },
+            })?;
+            raw.insert(name, (entry.oid().to_owned(), text));
+        }
+        let texts = raw
+            .iter()
+            .map(|(k, (_, t))| (k.clone(), t.clone()))
+            .collect();
+        let state = files::from_files(&texts).map_err(|source| Error::Corrupt {
+            commit: short,
+            source,
+        })?;
+        Ok(Snapshot {
+            commit: id,
+            state,
+            files: raw,
+        })
+    }
+
+    /// Applies `record` to the current state and commits the result, retrying on lost races:
+    /// each retry re-reads the state and re-validates the operation against it.
+    pub fn update(&self, record: &Record) -> Result<(Applied, ObjectId), Error> {
+        let mut attempt = 0;
+        loop {
+            let current = self.read_state()?;
+            let (mut state, expected) = match (&current, &record.op) {
+                (Some(snap), _) => (snap.state.clone(), Some(snap.commit)),
+                (None, model::Op::Init) => (State::new(record.at), None),
+                (None, _) => return Err(Error::NotInitialized),
+            };
+            let applied = model::op::apply(&mut state, record)?;
+            let commit = self.write_commit(current.as_ref(), &state, record, &applied)?;
+            if self.compare_and_swap(expected, commit)? {
+                return Ok((applied, commit));
+            }
+            attempt += 1;
+            if attempt >= MAX_ATTEMPTS {
+                return Err(Error::Contended);
+            }
+            std::thread::sleep(backoff(attempt));
+        }
+    }
+
+    fn write_commit(
+        &self,
+        parent: Option<&Snapshot>,
+        state: &State,
+        record: &Record,
+        applied: &Applied,
+    ) -> Result<ObjectId, Error> {
+        let mut new_files = files::to_files(state);
+        if let Some(parent) = parent {
+            // Keep files written by newer versions that this one does not know.
+            for (name, (_, text)) in &parent.files {
+                if !files::KNOWN.contains(&name.as_str()) {
+                    new_files.insert(name.clone(), text.clone());
+                }
+            }
+        }
+        let mut entries = Vec::with_capacity(new_files.len());
+        for (name, text) in &new_files {
+            let unchanged = parent
+                .and_then(|p| p.files.get(name))
+                .filter(|(_, old)| old == text)
+                .map(|(id, _)| *id);
+            let oid = match unchanged {
+                Some(id) => id,
+                None => self
+                    .inner
+                    .write_blob(text.as_bytes())
+                    .map_err(git_err)?
+                    .detach(),
+            };
+            entries.push(gix::objs::tree::Entry {
+                mode: gix::objs::tree::EntryKind::Blob.into(),
+                filename: name.as_str().into(),
+                oid,
+            });
+        }
+        entries.sort();
+        let tree = self
+            .inner
+            .write_object(gix::objs::Tree { entries })
+            .map_err(git_err)?
+            .detach();
+        let signature = gix::actor::Signature {
+            name: record.actor.label().into(),
+            email: "gitcoord@localhost".into(),
+            time: gix::date::Time {
+                seconds: record.at.as_second(),
+                offset: 0,
+            },
+        };
+        let json = serde_json::to_string(record).expect("records always serialise to JSON");
+        let message = format!("{}\n\n{RECORD_TRAILER}{json}\n", applied.summary);
+        let commit = gix::objs::Commit {
+            tree,
+            parents: parent.map(|p| p.commit).into_iter().collect(),
+            author: signature.clone(),
+            committer: signature,
+            encoding: None,
+            message: message.into(),
+            extra_headers: Vec::new(),
+        };
+        Ok(self.inner.write_object(commit).map_err(git_err)?.detach())
+    }
+
+    /// Moves the state ref from `expected` to `new`; false when another writer moved it first.
+    fn compare_and_swap(&self, expected: Option<ObjectId>, new: ObjectId) -> Result<bool, Error> {
+        let edit = RefEdit {
+            change: Change::Update {
+                log: LogChange {
+                    mode: RefLog::AndReference,
+                    force_create_reflog: false,
+                    message: "gitcoord".into(),
+                },
+                expected: match expected {
+                    Some(id) => PreviousValue::MustExistAndMatch(Target::Object(id)),
+                    None => PreviousValue::MustNotExist,
+                },
+                new: Target::Object(new),
+            },
+            name: STATE_REF.try_into().expect("the state ref name is valid"),
+            deref: false,
+        };
+        let mut time = gix::date::parse::TimeBuf::default();
+        let signature = gix::actor::Signature {
+            name: "gitcoord".into(),
+            email: "gitcoord@localhost".into(),
+            time: gix::date::Time::now_utc(),
+        };
+        match self
+            .inner
+            .edit_references_as(Some(edit), Some(signature.to_ref(&mut time)))
+        {
+            Ok(_) => Ok(true),
+            Err(err) => {
+                // Either the ref moved (a lost race) or its lock is held by a concurrent
+                // writer; both mean "try again". Anything else persists across attempts and
+                // surfaces as the last error once the ref is seen unchanged.
+                if self.state_head()? != expected || err.to_string().contains("lock") {
+                    Ok(false)
+                } else {
+                    Err(git_err(err))
+                }
+            }
+        }
+    }
+}
+
+/// Backoff with jitter, growing from about 1 ms to 25 ms, so racing writers spread out.
+fn backoff(attempt: u32) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let jitter = u64::from((nanos ^ std::process::id().wrapping_mul(2_654_435_761)) % 1000);
+    let base = u64::from(attempt.min(25)) * 1000;
+    Duration::from_micros(base + jitter)
+}

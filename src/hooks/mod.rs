@@ -1,0 +1,6 @@
+//! Git hooks: installing the shims that call `gitcoord hook NAME`, and the checks each
+//! hook runs.
+
+pub mod install;
+pub mod precommit;
+pub mod report;

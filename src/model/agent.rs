@@ -1,0 +1,46 @@
+//! A registered agent: its branch, role, boundaries, merge-order predecessors and heartbeat.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// One agent of the registry, keyed by its id in `agents.toml`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct Agent {
+    /// The branch the agent works on.
+    pub branch: String,
+    /// A free-form role, e.g. `security lead`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Globs this agent owns: no other agent may change them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owns: Vec<String>,
+    /// Globs this agent must not touch (its do-not-touch list).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deny: Vec<String>,
+    /// When not empty, the only globs this agent may change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<String>,
+    /// Agents whose work must be merged before this agent's (merge order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
+    /// A coordinator may force-unlock and resolve on behalf of others.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub coordinator: bool,
+    /// The absolute path of the worktree bound to this agent, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worktree: Option<String>,
+    /// When the agent was registered.
+    pub added: Timestamp,
+    /// The last status reported by `checkin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The task the agent reported working on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// A free-form note from the last `checkin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The last time the agent checked in or changed the state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<Timestamp>,
+}

@@ -1,0 +1,99 @@
+//! Validation of the names users give: agent ids and repository-relative paths or globs.
+
+/// Checks an agent id: 1 to 64 characters of ASCII letters, digits, `-`, `_` or `.`,
+/// starting with a letter or digit.
+pub fn validate_agent_id(id: &str) -> Result<(), String> {
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let first_ok = id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if id.is_empty() || id.len() > 64 || !first_ok || !id.chars().all(ok_char) {
+        return Err(format!(
+            "'{id}' is not a valid agent id; use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit (e.g. backend-1)"
+        ));
+    }
+    Ok(())
+}
+
+/// Normalises a repository-relative path or glob given by a user: strips `./`, collapses
+/// `//`, refuses `..`, absolute paths, empty names and control characters.
+/// A trailing `/` (a directory) becomes `dir/**`.
+pub fn normalize_pattern(raw: &str) -> Result<String, String> {
+    if raw.is_empty() {
+        return Err(
+            "an empty path was given; name a file, directory or glob inside the repository".into(),
+        );
+    }
+    if raw.chars().any(|c| c == '\0' || c == '\n' || c == '\r') {
+        return Err(format!(
+            "the path {raw:?} contains a NUL or newline character; name a path without them"
+        ));
+    }
+    if raw.starts_with('/') {
+        return Err(format!(
+            "'{raw}' is an absolute path; give it relative to the repository root"
+        ));
+    }
+    let is_dir = raw.ends_with('/');
+    let mut parts = Vec::new();
+    for part in raw.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                return Err(format!(
+                    "'{raw}' leaves the repository; give a path inside it, relative to its root"
+                ));
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        return Err(format!(
+            "'{raw}' names the repository root itself; name a file, directory or glob inside it (e.g. '**' for everything)"
+        ));
+    }
+    let mut out = parts.join("/");
+    if is_dir && !out.ends_with("**") {
+        out.push_str("/**");
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_ids() {
+        for good in ["a", "backend-1", "sec_lead.2", "A9"] {
+            assert!(validate_agent_id(good).is_ok(), "{good}");
+        }
+        for bad in ["", "-x", ".x", "a b", "a/b", "é", &"x".repeat(65)] {
+            assert!(validate_agent_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn patterns() {
+        let table = [
+            ("src/a.rs", "src/a.rs"),
+            ("./src//a.rs", "src/a.rs"),
+            ("backend/", "backend/**"),
+            ("backend/**", "backend/**"),
+            ("a/./b", "a/b"),
+        ];
+        for (raw, want) in table {
+            assert_eq!(normalize_pattern(raw).as_deref(), Ok(want), "{raw}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "a\0b",
+            "a\nb",
+            ".",
+            "./",
+        ] {
+            assert!(normalize_pattern(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Plain serde types of the coordination state and the operations that change it; no I/O.
+//!
+//! The state is a handful of TOML files (see `docs/state-format.md`); an [`op::Op`] is one
+//! recorded change, applied by [`op::apply`] as a pure function of the state, the actor and
+//! the time, so a lost compare-and-swap race or a sync can simply apply it again.
+
+pub mod agent;
+pub mod files;
+pub mod id;
+pub mod identity;
+pub mod lock;
+pub mod op;
+pub mod state;
+pub mod time;
+
+pub use agent::Agent;
+pub use lock::Lock;
+pub use op::{Actor, Applied, Op, OpError, Record};
+pub use state::{Halt, State};

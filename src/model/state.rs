@@ -1,0 +1,83 @@
+//! The whole coordination state, as read from (and written to) the TOML files of one state commit.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Agent, Lock};
+
+/// The format version written into `gitcoord.toml`; readers refuse newer ones.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Repository-wide facts and settings (`gitcoord.toml`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Meta {
+    /// The state format version.
+    pub format: u32,
+    /// When the state was created.
+    pub created: Timestamp,
+    /// The branch agents integrate into; unset means the remote's default, else `main`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_branch: Option<String>,
+}
+
+/// The emergency halt (`halt.toml`): while present, every commit and push is refused.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Halt {
+    /// Why work was halted.
+    pub reason: String,
+    /// Who halted it.
+    pub by: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// The coordination state at one point of the state ref's history.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct State {
+    /// Format and settings.
+    pub meta: Meta,
+    /// The agent registry, by id.
+    pub agents: BTreeMap<String, Agent>,
+    /// File locks, in the order they were taken.
+    pub locks: Vec<Lock>,
+    /// The emergency halt, if any.
+    pub halt: Option<Halt>,
+}
+
+impl State {
+    /// A fresh, empty state created at `now`.
+    pub fn new(now: Timestamp) -> State {
+        State {
+            meta: Meta {
+                format: FORMAT_VERSION,
+                created: now,
+                integration_branch: None,
+            },
+            agents: BTreeMap::new(),
+            locks: Vec::new(),
+            halt: None,
+        }
+    }
+
+    /// The locks that still block at `now`.
+    pub fn live_locks(&self, now: Timestamp) -> impl Iterator<Item = &Lock> {
+        self.locks.iter().filter(move |l| l.is_live(now))
+    }
+
+    /// The agent whose branch is `branch`, if exactly one has it.
+    pub fn agent_by_branch(&self, branch: &str) -> Option<&str> {
+        let mut hits = self.agents.iter().filter(|(_, a)| a.branch == branch);
+        let first = hits.next()?;
+        hits.next().is_none().then_some(first.0.as_str())
+    }
+
+    /// The agent bound to the worktree at `path`, if any.
+    pub fn agent_by_worktree(&self, path: &str) -> Option<&str> {
+        self.agents
+            .iter()
+            .find(|(_, a)| a.worktree.as_deref() == Some(path))
+            .map(|(id, _)| id.as_str())
+    }
+}

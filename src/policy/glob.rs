@@ -1,0 +1,391 @@
+//! Path globs with git's wildmatch semantics, anchored at the repository root, and the two
+//! questions gitcoord asks of them: does a glob match a path, and can two globs match a
+//! common path (do two locks conflict)?
+//!
+//! A pattern is split on `/` into segments. A segment `**` matches any number of whole
+//! segments (zero included); in other segments `*` matches any run of characters, `?` one
+//! character, `[...]` a class (`[!...]`/`[^...]` negated, ranges, `\` escapes). Neither `*`
+//! nor `?` crosses a `/`. Both questions are answered exactly by searching the product of
+//! the two patterns' automata, so `backend/**` conflicts with `backend/models.py` and
+//! `*.py` does not conflict with `docs/*.md`.
+
+/// One character-level element of a segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Atom {
+    Lit(char),
+    Any,
+    Star,
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+}
+
+/// One path segment of a pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Seg {
+    DoubleStar,
+    Atoms(Vec<Atom>),
+}
+
+/// A compiled glob.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Glob {
+    text: String,
+    segs: Vec<Seg>,
+    /// The pattern itself when it has no wildcards: matching is then string equality.
+    literal: Option<String>,
+}
+
+impl Glob {
+    /// Compiles a normalised repository-relative pattern.
+    pub fn new(pattern: &str) -> Glob {
+        let mut segs = pattern
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                if s == "**" {
+                    Seg::DoubleStar
+                } else {
+                    Seg::Atoms(parse_atoms(s))
+                }
+            })
+            .collect::<Vec<_>>();
+        // A trailing `/**` matches everything inside, not the directory itself: one or more
+        // segments, i.e. `**` followed by one non-empty segment.
+        if segs.last() == Some(&Seg::DoubleStar) {
+            segs.push(Seg::Atoms(vec![Atom::Star]));
+        }
+        let is_literal = segs.iter().all(|s| match s {
+            Seg::DoubleStar => false,
+            Seg::Atoms(atoms) => atoms.iter().all(|a| matches!(a, Atom::Lit(_))),
+        });
+        let literal = is_literal.then(|| literal_text(&segs));
+        Glob {
+            text: pattern.to_owned(),
+            segs,
+            literal,
+        }
+    }
+
+    /// A glob matching exactly one literal path.
+    pub fn literal(path: &str) -> Glob {
+        let segs = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| Seg::Atoms(s.chars().map(Atom::Lit).collect()))
+            .collect::<Vec<_>>();
+        Glob {
+            text: path.to_owned(),
+            literal: Some(literal_text(&segs)),
+            segs,
+        }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the glob matches the repository-relative `path`. This is on every hook's
+    /// hot path, so it allocates nothing and compares literal patterns as strings.
+    pub fn matches(&self, path: &str) -> bool {
+        if let Some(literal) = &self.literal {
+            return literal == path;
+        }
+        match_segs(&self.segs, path.split('/').filter(|s| !s.is_empty()))
+    }
+
+    /// Whether some path matches both globs.
+    pub fn overlaps(&self, other: &Glob) -> bool {
+        product_nonempty(
+            &self.segs,
+            &other.segs,
+            |_| false,
+            seg_is_star,
+            segs_compatible,
+        )
+    }
+}
+
+fn literal_text(segs: &[Seg]) -> String {
+    let parts: Vec<String> = segs
+        .iter()
+        .map(|s| match s {
+            Seg::DoubleStar => "**".to_owned(),
+            Seg::Atoms(atoms) => atoms
+                .iter()
+                .map(|a| match a {
+                    Atom::Lit(c) => *c,
+                    _ => '*',
+                })
+                .collect(),
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// Matches pattern segments against the remaining path segments, backtracking on `**`.
+fn match_segs<'p>(pat: &[Seg], mut path: impl Iterator<Item = &'p str> + Clone) -> bool {
+    match pat.split_first() {
+        None => path.next().is_none(),
+        Some((Seg::DoubleStar, rest)) => loop {
+            if match_segs(rest, path.clone()) {
+                return true;
+            }
+            if path.next().is_none() {
+                return false;
+            }
+        },
+        Some((Seg::Atoms(atoms), rest)) => match path.next() {
+            Some(seg) => match_atoms(atoms, seg) && match_segs(rest, path),
+            None => false,
+        },
+    }
+}
+
+/// Matches one segment's atoms against one path segment, backtracking on `*`.
+fn match_atoms(atoms: &[Atom], text: &str) -> bool {
+    match atoms.split_first() {
+        None => text.is_empty(),
+        Some((Atom::Star, rest)) => {
+            if rest.is_empty() {
+                return true;
+            }
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .any(|i| match_atoms(rest, &text[i..]))
+        }
+        Some((atom, rest)) => {
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(c) => accepts(atom, c) && match_atoms(rest, chars.as_str()),
+                None => false,
+            }
+        }
+    }
+}
+
+/// Whether the two patterns can match a common path.
+pub fn overlaps(a: &str, b: &str) -> bool {
+    Glob::new(a).overlaps(&Glob::new(b))
+}
+
+fn seg_is_star(s: &Seg) -> bool {
+    matches!(s, Seg::DoubleStar)
+}
+
+fn atom_is_star(a: &Atom) -> bool {
+    matches!(a, Atom::Star)
+}
+
+/// Two single segments can be the same non-empty path segment.
+fn segs_compatible(a: &Seg, b: &Seg) -> bool {
+    match (a, b) {
+        (Seg::DoubleStar, _) | (_, Seg::DoubleStar) => true,
+        (Seg::Atoms(x), Seg::Atoms(y)) => {
+            product_nonempty(x, y, |_| true, atom_is_star, atoms_compatible)
+        }
+    }
+}
+
+/// Searches the product automaton of two sequences of elements, where a "star" element
+/// consumes any number of units and every other element consumes exactly one. Returns
+/// whether both sequences can consume one common string. With `need_unit`, the common
+/// string must be non-empty (a path segment is never empty).
+fn product_nonempty<T>(
+    a: &[T],
+    b: &[T],
+    need_unit: impl Fn(()) -> bool,
+    is_star: impl Fn(&T) -> bool,
+    compatible: impl Fn(&T, &T) -> bool,
+) -> bool {
+    let need = need_unit(());
+    let width = b.len() + 1;
+    let mut seen = vec![false; (a.len() + 1) * width * 2];
+    let mut stack = vec![(0usize, 0usize, false)];
+    while let Some((i, j, consumed)) = stack.pop() {
+        let key = (i * width + j) * 2 + usize::from(consumed);
+        if std::mem::replace(&mut seen[key], true) {
+            continue;
+        }
+        if i == a.len() && j == b.len() && (consumed || !need) {
+            return true;
+        }
+        if i < a.len() && is_star(&a[i]) {
+            stack.push((i + 1, j, consumed));
+        }
+        if j < b.len() && is_star(&b[j]) {
+            stack.push((i, j + 1, consumed));
+        }
+        if i < a.len() && j < b.len() && compatible(&a[i], &b[j]) {
+            let ni = if is_star(&a[i]) { i } else { i + 1 };
+            let nj = if is_star(&b[j]) { j } else { j + 1 };
+            stack.push((ni, nj, true));
+        }
+    }
+    false
+}
+
+fn atoms_compatible(a: &Atom, b: &Atom) -> bool {
+    match (a, b) {
+        (Atom::Lit(x), Atom::Lit(y)) => x == y,
+        (Atom::Lit(c), other) | (other, Atom::Lit(c)) => accepts(other, *c),
+        (Atom::Any | Atom::Star, _) | (_, Atom::Any | Atom::Star) => true,
+        (Atom::Class { ranges: ra, .. }, Atom::Class { ranges: rb, .. }) => {
+            // If two classes share a character, one of these candidates is such a character:
+            // the intersection of unions of intervals (or their complements) starts at an
+            // interval bound, just past one, or at the smallest character.
+            let mut candidates = vec!['\u{1}', 'a', '0'];
+            for &(lo, hi) in ra.iter().chain(rb) {
+                candidates.extend([lo, hi]);
+                candidates.extend(char::from_u32(hi as u32 + 1));
+                candidates.extend(char::from_u32((lo as u32).saturating_sub(1)));
+            }
+            candidates
+                .into_iter()
+                .any(|c| accepts(a, c) && accepts(b, c))
+        }
+    }
+}
+
+fn accepts(atom: &Atom, c: char) -> bool {
+    match atom {
+        Atom::Lit(x) => *x == c,
+        Atom::Any | Atom::Star => c != '/',
+        Atom::Class { negated, ranges } => {
+            c != '/' && ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
+        }
+    }
+}
+
+fn parse_atoms(seg: &str) -> Vec<Atom> {
+    let chars: Vec<char> = seg.chars().collect();
+    let mut atoms = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '*' => {
+                if atoms.last() != Some(&Atom::Star) {
+                    atoms.push(Atom::Star);
+                }
+            }
+            '?' => atoms.push(Atom::Any),
+            '\\' if i + 1 < chars.len() => {
+                i += 1;
+                atoms.push(Atom::Lit(chars[i]));
+            }
+            '[' => match parse_class(&chars[i..]) {
+                Some((atom, used)) => {
+                    atoms.push(atom);
+                    i += used;
+                    continue;
+                }
+                None => atoms.push(Atom::Lit('[')),
+            },
+            c => atoms.push(Atom::Lit(c)),
+        }
+        i += 1;
+    }
+    atoms
+}
+
+/// Parses `[...]` at the start of `chars`; returns the class and how many chars it used.
+fn parse_class(chars: &[char]) -> Option<(Atom, usize)> {
+    let mut i = 1;
+    let negated = matches!(chars.get(i), Some('!' | '^'));
+    if negated {
+        i += 1;
+    }
+    let mut ranges = Vec::new();
+    let mut first = true;
+    loop {
+        let mut c = *chars.get(i)?;
+        if c == ']' && !first {
+            return Some((Atom::Class { negated, ranges }, i + 1));
+        }
+        first = false;
+        if c == '\\' {
+            i += 1;
+            c = *chars.get(i)?;
+        }
+        if chars.get(i + 1) == Some(&'-') && chars.get(i + 2).is_some_and(|&e| e != ']') {
+            let mut end = chars[i + 2];
+            let mut step = 3;
+            if end == '\\' {
+                end = *chars.get(i + 3)?;
+                step = 4;
+            }
+            ranges.push((c, end));
+            i += step;
+        } else {
+            ranges.push((c, c));
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matching() {
+        let table = [
+            ("src/a.rs", "src/a.rs", true),
+            ("src/a.rs", "src/b.rs", false),
+            ("src/*.rs", "src/a.rs", true),
+            ("src/*.rs", "src/x/a.rs", false),
+            ("src/**", "src/x/y/a.rs", true),
+            ("src/**", "src", false),
+            ("**/*.env", ".env", true),
+            ("**/*.env", "deploy/prod.env", true),
+            ("**/secrets/**", "a/secrets/b", true),
+            ("*.md", "README.md", true),
+            ("*.md", "docs/x.md", false),
+            ("[ab]*.rs", "b1.rs", true),
+            ("[!ab]*.rs", "b1.rs", false),
+            ("[!ab]*.rs", "c1.rs", true),
+            ("file?.txt", "file1.txt", true),
+            ("file?.txt", "file10.txt", false),
+            ("a/**/b", "a/b", true),
+            ("a/**/b", "a/x/y/b", true),
+            ("\\*.rs", "*.rs", true),
+            ("\\*.rs", "a.rs", false),
+            ("**", "anything/at/all", true),
+        ];
+        for (pattern, path, want) in table {
+            let glob = Glob::new(pattern);
+            assert_eq!(glob.matches(path), want, "{pattern} ~ {path}");
+            // The fast matcher and the product search agree.
+            assert_eq!(
+                glob.overlaps(&Glob::literal(path)),
+                want,
+                "{pattern} ~ {path} (product)"
+            );
+        }
+    }
+
+    #[test]
+    fn overlapping() {
+        let table = [
+            ("backend/**", "backend/models.py", true),
+            ("backend/**", "frontend/**", false),
+            ("*.py", "docs/*.md", false),
+            ("src/*.rs", "src/main.*", true),
+            ("src/*.rs", "src/*.py", false),
+            ("**/*.rs", "src/**", true),
+            ("src/[a-c]*", "src/[x-z]*", false),
+            ("src/[a-c]*", "src/[!a]*", true),
+            ("a/**/b", "a/c/**", true),
+            ("a/*", "a/*/b", false),
+            ("*", "**", true),
+            ("x?", "x", false),
+        ];
+        for (a, b, want) in table {
+            assert_eq!(overlaps(a, b), want, "{a} vs {b}");
+            assert_eq!(overlaps(b, a), want, "{b} vs {a}");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! A hermetic test environment: temp HOME, no global or system git config, fixed dates,
+//! a real repository, and helpers to run `git` and `gitcoord` in it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The fixed time every test runs at.
+pub const NOW: &str = "2026-03-01T12:00:00Z";
+
+/// A temp dir holding HOME and a repository.
+pub struct TestEnv {
+    _tmp: tempfile::TempDir,
+    /// The temp HOME.
+    pub home: PathBuf,
+    /// The main worktree of the test repository.
+    pub repo: PathBuf,
+}
+
+/// The result of a command: exit code, stdout, stderr.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts success and returns stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        &self.stdout
+    }
+
+    /// Asserts the exit code.
+    #[track_caller]
+    pub fn code(&self, want: i32) -> &Self {
+        assert_eq!(
+            self.code, want,
+            "expected exit {want}\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// The built gitcoord binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_gitcoord"))
+}
+
+impl TestEnv {
+    /// A fresh environment with an initialised repository on `main` and one commit.
+    pub fn new() -> TestEnv {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = std::fs::canonicalize(tmp.path()).expect("canonical temp dir");
+        let home = root.join("home");
+        let repo = root.join("repo");
+        std::fs::create_dir_all(&home).expect("home");
+        std::fs::create_dir_all(&repo).expect("repo");
+        let env = TestEnv {
+            _tmp: tmp,
+            home,
+            repo,
+        };
+        env.git(&["init", "-q", "-b", "main"]).ok();
+        env.write("README.md", "hello\n");
+        env.git(&["add", "README.md"]).ok();
+        env.git(&["commit", "-q", "-m", "initial"]).ok();
+        env
+    }
+
+    /// The temp root (parent of `repo`), for worktrees and remotes.
+    pub fn root(&self) -> PathBuf {
+        self.repo.parent().expect("repo has a parent").to_path_buf()
+    }
+
+    /// Applies the hermetic environment to a command.
+    pub fn hermetic(&self, cmd: &mut Command) {
+        for (k, _) in std::env::vars() {
+            if k.starts_with("GIT_") || k.starts_with("GITCOORD") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test Author")
+            .env("GIT_AUTHOR_EMAIL", "author@example.com")
+            .env("GIT_COMMITTER_NAME", "Test Committer")
+            .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+            .env("GIT_AUTHOR_DATE", "2026-03-01T12:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-03-01T12:00:00Z")
+            .env("GITCOORD_NOW", NOW)
+            .env("GITCOORD_BIN", bin())
+            .env("USER", "lead")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+    }
+
+    /// Runs `git` in `dir` with extra environment variables (seen by the hooks too).
+    pub fn git_env(&self, dir: &Path, envs: &[(&str, &str)], args: &[&str]) -> Run {
+        let mut cmd = Command::new("git");
+        self.hermetic(&mut cmd);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.args(args).current_dir(dir).output().expect("run git"))
+    }
+
+    /// Runs `git` in `dir` with `args`.
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> Run {
+        self.git_env(dir, &[], args)
+    }
+
+    /// Runs `git` in the main worktree.
+    pub fn git(&self, args: &[&str]) -> Run {
+        self.git_in(&self.repo, args)
+    }
+
+    /// Runs `gitcoord` in `dir` with extra environment variables.
+    pub fn gc_env(&self, dir: &Path, envs: &[(&str, &str)], args: &[&str]) -> Run {
+        let mut cmd = Command::new(bin());
+        self.hermetic(&mut cmd);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        Run::from(
+            cmd.args(args)
+                .current_dir(dir)
+                .output()
+                .expect("run gitcoord"),
+        )
+    }
+
+    /// Runs `gitcoord` in `dir`.
+    pub fn gc_in(&self, dir: &Path, args: &[&str]) -> Run {
+        self.gc_env(dir, &[], args)
+    }
+
+    /// Runs `gitcoord` in the main worktree.
+    pub fn gc(&self, args: &[&str]) -> Run {
+        self.gc_in(&self.repo, args)
+    }
+
+    /// Writes a file (creating directories) relative to the main worktree.
+    pub fn write(&self, rel: &str, text: &str) {
+        write_in(&self.repo, rel, text);
+    }
+}
+
+/// Writes a file (creating directories) relative to `dir`.
+pub fn write_in(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("parent dirs");
+    }
+    std::fs::write(path, text).expect("write file");
+}

@@ -1,0 +1,255 @@
+//! Enforcement at commit: the real `git commit` firing the installed hooks in linked
+//! worktrees, the pre-edit guard, and the installer.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{Run, TestEnv, write_in};
+
+/// A repo with agents `a` and `b`, each in its own spawned worktree, and a shared file.
+struct Team {
+    env: TestEnv,
+    a: PathBuf,
+    b: PathBuf,
+}
+
+fn team() -> Team {
+    let env = TestEnv::new();
+    env.write("src/shared.rs", "fn shared() {}\n");
+    env.write("src/other.rs", "fn other() {}\n");
+    env.write("config/app.toml", "debug = false\n");
+    env.git(&["add", "-A"]).ok();
+    env.git(&["commit", "-qm", "files"]).ok();
+    env.gc(&["init"]).ok();
+    env.gc(&[
+        "agent",
+        "add",
+        "a",
+        "--branch",
+        "feature/a",
+        "--owns",
+        "config/**",
+    ])
+    .ok();
+    env.gc(&[
+        "agent",
+        "add",
+        "b",
+        "--branch",
+        "feature/b",
+        "--deny",
+        "secrets/**",
+    ])
+    .ok();
+    let a = env.root().join("wt-a");
+    let b = env.root().join("wt-b");
+    env.gc(&[
+        "spawn",
+        "a",
+        "--branch",
+        "feature/a",
+        "--path",
+        a.to_str().expect("utf-8"),
+    ])
+    .ok();
+    env.gc(&[
+        "spawn",
+        "b",
+        "--branch",
+        "feature/b",
+        "--path",
+        b.to_str().expect("utf-8"),
+    ])
+    .ok();
+    Team { env, a, b }
+}
+
+impl Team {
+    fn head(&self, wt: &Path) -> String {
+        self.env
+            .git_in(wt, &["rev-parse", "HEAD"])
+            .ok()
+            .trim()
+            .to_owned()
+    }
+
+    /// Runs `git commit` args in `wt`, asserting the commit is refused and HEAD unchanged.
+    #[track_caller]
+    fn refused(&self, wt: &Path, args: &[&str]) -> Run {
+        let before = self.head(wt);
+        let run = self.env.git_in(wt, args);
+        assert_eq!(
+            run.code, 1,
+            "commit should be refused\n{}{}",
+            run.stdout, run.stderr
+        );
+        assert_eq!(self.head(wt), before, "HEAD moved");
+        run
+    }
+}
+
+#[test]
+fn lock_refuses_every_kind_of_commit_of_another_agent() {
+    let t = team();
+    t.env
+        .gc_in(&t.a, &["lock", "src/shared.rs", "--reason", "refactor"])
+        .ok();
+
+    // Plain commit of a modification.
+    write_in(&t.b, "src/shared.rs", "fn shared() { changed() }\n");
+    t.env.git_in(&t.b, &["add", "src/shared.rs"]).ok();
+    let run = t.refused(&t.b, &["commit", "-m", "edit"]);
+    assert!(
+        run.stderr.contains("src/shared.rs: locked by a"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("refactor"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("gitcoord msg send --to a"),
+        "{}",
+        run.stderr
+    );
+    t.env.git_in(&t.b, &["reset", "-q"]).ok();
+
+    // `commit -a` and `commit -- path` use a temporary index.
+    t.refused(&t.b, &["commit", "-a", "-m", "all"]);
+    t.refused(&t.b, &["commit", "-m", "only", "--", "src/shared.rs"]);
+    t.env
+        .git_in(&t.b, &["checkout", "--", "src/shared.rs"])
+        .ok();
+
+    // A rename away from the locked path, and a delete.
+    t.env
+        .git_in(&t.b, &["mv", "src/shared.rs", "src/moved.rs"])
+        .ok();
+    let run = t.refused(&t.b, &["commit", "-m", "rename"]);
+    assert!(run.stderr.contains("src/shared.rs"), "{}", run.stderr);
+    t.env.git_in(&t.b, &["reset", "-q", "--hard"]).ok();
+    t.env.git_in(&t.b, &["rm", "-q", "src/shared.rs"]).ok();
+    t.refused(&t.b, &["commit", "-m", "delete"]);
+    t.env.git_in(&t.b, &["reset", "-q", "--hard"]).ok();
+
+    // An unlocked file still commits; the holder's own commit passes.
+    write_in(&t.b, "src/other.rs", "fn other() { 1 }\n");
+    t.env.git_in(&t.b, &["commit", "-qam", "other"]).ok();
+    write_in(&t.a, "src/shared.rs", "fn shared() { mine() }\n");
+    t.env.git_in(&t.a, &["commit", "-qam", "mine"]).ok();
+}
+
+#[test]
+fn expired_lock_never_blocks() {
+    let t = team();
+    t.env
+        .gc_in(&t.a, &["lock", "src/shared.rs", "--ttl", "10m"])
+        .ok();
+    write_in(&t.b, "src/shared.rs", "fn shared() { late() }\n");
+    let before_expiry = [("GITCOORD_NOW", "2026-03-01T12:09:00Z")];
+    t.env
+        .git_env(&t.b, &before_expiry, &["commit", "-qam", "too early"])
+        .code(1);
+    let later = [("GITCOORD_NOW", "2026-03-01T12:11:00Z")];
+    t.env
+        .git_env(&t.b, &later, &["commit", "-qam", "after expiry"])
+        .ok();
+}
+
+#[test]
+fn boundaries_refuse_deny_and_others_owns() {
+    let t = team();
+    write_in(&t.b, "config/app.toml", "debug = true\n");
+    let run = t.refused(&t.b, &["commit", "-am", "config"]);
+    assert!(run.stderr.contains("owned by a"), "{}", run.stderr);
+    assert!(run.stderr.contains("[boundary-owned]"), "{}", run.stderr);
+    t.env
+        .git_in(&t.b, &["checkout", "--", "config/app.toml"])
+        .ok();
+    write_in(&t.b, "secrets/key.txt", "x\n");
+    t.env.git_in(&t.b, &["add", "secrets/key.txt"]).ok();
+    let run = t.refused(&t.b, &["commit", "-m", "deny"]);
+    assert!(run.stderr.contains("do-not-touch"), "{}", run.stderr);
+    // The owner may change its own files; the unbound lead is bound by no boundary.
+    write_in(&t.a, "config/app.toml", "debug = true\n");
+    t.env.git_in(&t.a, &["commit", "-qam", "own config"]).ok();
+    t.env.write("config/app.toml", "debug = 1\n");
+    t.env.git(&["commit", "-qam", "lead"]).ok();
+}
+
+#[test]
+fn halt_refuses_in_every_worktree_until_resume() {
+    let t = team();
+    t.env.gc(&["halt", "--reason", "main is broken"]).ok();
+    for wt in [&t.a, &t.b, &t.env.repo] {
+        let run = t.refused(wt, &["commit", "--allow-empty", "-m", "x"]);
+        assert!(run.stderr.contains("main is broken"), "{}", run.stderr);
+    }
+    t.env.gc_in(&t.b, &["resume"]).ok();
+    for wt in [&t.a, &t.b, &t.env.repo] {
+        t.env
+            .git_in(wt, &["commit", "-q", "--allow-empty", "-m", "x"])
+            .ok();
+    }
+}
+
+#[test]
+fn skips_are_reported_never_silent() {
+    let t = team();
+    t.env.gc_in(&t.a, &["lock", "src/shared.rs"]).ok();
+    write_in(&t.b, "src/shared.rs", "fn shared() { skip() }\n");
+    let run = t.env.gc_env(
+        &t.b,
+        &[("GITCOORD_SKIP", "locks")],
+        &["check", "pre-commit"],
+    );
+    assert_eq!(run.code, 0, "nothing staged yet");
+    t.env.git_in(&t.b, &["add", "src/shared.rs"]).ok();
+    let run = t.env.gc_in(&t.b, &["check", "pre-commit"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let run = t.env.gc_env(
+        &t.b,
+        &[("GITCOORD_SKIP", "locks")],
+        &["check", "pre-commit"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("skipping the locks check"),
+        "{}",
+        run.stderr
+    );
+    let run = t
+        .env
+        .git_env(&t.b, &[("GITCOORD", "0")], &["commit", "-qm", "skip all"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("skipped for this command (GITCOORD=0)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn check_pre_commit_json_lists_violations() {
+    let t = team();
+    t.env.gc_in(&t.a, &["lock", "src/"]).ok();
+    write_in(&t.b, "src/shared.rs", "fn shared() { j() }\n");
+    t.env.git_in(&t.b, &["add", "-A"]).ok();
+    let run = t.env.gc_in(&t.b, &["--json", "check", "pre-commit"]);
+    assert_eq!(run.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(v["actor"], "b");
+    assert_eq!(v["violations"][0]["rule"], "lock");
+    assert_eq!(v["violations"][0]["path"], "src/shared.rs");
+    assert_eq!(v["violations"][0]["holder"], "a");
+}
+
+#[test]
+fn demo_runs_every_step_as_narrated() {
+    let env = TestEnv::new();
+    let run = env.gc(&["demo"]);
+    let out = run.ok();
+    assert!(
+        out.contains("gitcoord: commit refused (1 violation)"),
+        "{out}"
+    );
+    assert!(out.contains("[boundary-deny]"), "{out}");
+    assert!(out.contains("[halt]"), "{out}");
+}

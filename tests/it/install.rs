@@ -1,0 +1,247 @@
+//! The hook installer (chaining, uninstall, hook managers) and the Claude Code guard.
+
+use crate::common::TestEnv;
+
+fn hooks_dir(env: &TestEnv) -> std::path::PathBuf {
+    env.repo.join(".git/hooks")
+}
+
+#[test]
+fn existing_hook_is_chained_and_restored() {
+    let env = TestEnv::new();
+    let user_hook = hooks_dir(&env).join("pre-commit");
+    let marker = env.root().join("user-hook-ran");
+    let script = format!("#!/bin/sh\necho ran >> '{}'\n", marker.display());
+    std::fs::write(&user_hook, &script).expect("write hook");
+    make_executable(&user_hook);
+    let run = env.gc(&["init"]);
+    assert!(
+        run.ok().contains("kept and chained: pre-commit"),
+        "{}",
+        run.stdout
+    );
+    env.gc(&["install"]).ok();
+    env.git(&["commit", "-q", "--allow-empty", "-m", "x"]).ok();
+    assert!(marker.exists(), "the user's hook ran");
+    // The user's hook failing still refuses the commit.
+    std::fs::write(
+        hooks_dir(&env).join("pre-commit.gitcoord-chained"),
+        "#!/bin/sh\nexit 3\n",
+    )
+    .expect("w");
+    let run = env.git(&["commit", "--allow-empty", "-m", "y"]);
+    assert_ne!(run.code, 0);
+    std::fs::write(hooks_dir(&env).join("pre-commit.gitcoord-chained"), &script).expect("w");
+    let run = env.gc(&["uninstall"]);
+    assert!(run.ok().contains("restored: pre-commit"), "{}", run.stdout);
+    assert_eq!(
+        std::fs::read_to_string(&user_hook).expect("restored"),
+        script
+    );
+    assert!(!hooks_dir(&env).join("pre-push").exists());
+}
+
+#[test]
+fn install_is_idempotent_and_force_rewrites() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    let run = env.gc(&["install"]);
+    assert!(
+        run.ok().contains("already installed: pre-commit, pre-push"),
+        "{}",
+        run.stdout
+    );
+    std::fs::write(
+        hooks_dir(&env).join("pre-push"),
+        "#!/bin/sh\n# gitcoord-shim old\n",
+    )
+    .expect("w");
+    let run = env.gc(&["install", "--force"]);
+    assert!(
+        run.ok().contains("installed: pre-commit, pre-push"),
+        "{}",
+        run.stdout
+    );
+    let text = std::fs::read_to_string(hooks_dir(&env).join("pre-push")).expect("read");
+    assert!(text.contains("hook=pre-push"));
+}
+
+#[test]
+fn husky_hooks_path_is_never_left_unprotected_silently() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.repo.join(".husky/_")).expect("husky dir");
+    env.git(&["config", "core.hooksPath", ".husky/_"]).ok();
+    let run = env.gc(&["init"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("echo 'gitcoord hook pre-commit \"$@\"' >> .husky/pre-commit"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !env.repo.join(".husky/_/pre-commit").exists(),
+        "nothing written blindly"
+    );
+    // After the integration lines are added, install confirms.
+    for hook in ["pre-commit", "pre-push"] {
+        std::fs::write(
+            env.repo.join(format!(".husky/{hook}")),
+            format!("gitcoord hook {hook} \"$@\"\n"),
+        )
+        .expect("w");
+    }
+    env.gc(&["install"]).ok();
+}
+
+#[test]
+fn plain_hooks_path_gets_the_shims() {
+    let env = TestEnv::new();
+    env.git(&["config", "core.hooksPath", ".githooks"]).ok();
+    env.gc(&["init"]).ok();
+    assert!(env.repo.join(".githooks/pre-commit").exists());
+    env.gc(&["halt", "--reason", "stop"]).ok();
+    let run = env.git(&["commit", "--allow-empty", "-m", "x"]);
+    assert_eq!(run.code, 1, "the hook in core.hooksPath runs");
+}
+
+#[test]
+fn missing_binary_refuses_rather_than_skips() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    let mut cmd = std::process::Command::new("git");
+    env.hermetic(&mut cmd);
+    let out = cmd
+        .env("GITCOORD_BIN", "/nonexistent/gitcoord")
+        .args(["commit", "--allow-empty", "-m", "x"])
+        .current_dir(&env.repo)
+        .output()
+        .expect("git");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not found"));
+}
+
+fn guard(env: &TestEnv, agent: &str, event: &serde_json::Value) -> crate::common::Run {
+    use std::io::Write;
+    let mut cmd = std::process::Command::new(crate::common::bin());
+    env.hermetic(&mut cmd);
+    let mut child = cmd
+        .env("GITCOORD_AGENT", agent)
+        .arg("guard")
+        .current_dir(env.root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn guard");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(event.to_string().as_bytes())
+        .expect("write event");
+    let out = child.wait_with_output().expect("guard output");
+    crate::common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn event(env: &TestEnv, tool: &str, file: &str) -> serde_json::Value {
+    serde_json::json!({
+        "session_id": "abc123",
+        "transcript_path": "/tmp/t.jsonl",
+        "cwd": env.repo,
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool,
+        "tool_input": { "file_path": env.repo.join(file), "old_string": "a", "new_string": "b" }
+    })
+}
+
+#[test]
+fn guard_allows_and_denies_on_claude_code_events() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "a", "--branch", "feature/a"]).ok();
+    env.gc(&[
+        "agent",
+        "add",
+        "b",
+        "--branch",
+        "feature/b",
+        "--deny",
+        "infra/**",
+    ])
+    .ok();
+    env.gc(&["--agent", "a", "lock", "src/db.rs", "--reason", "schema"])
+        .ok();
+
+    let run = guard(&env, "b", &event(&env, "Edit", "src/db.rs"));
+    assert_eq!(run.code, 0);
+    let answer: serde_json::Value = serde_json::from_str(&run.stdout).expect("deny JSON");
+    let out = &answer["hookSpecificOutput"];
+    assert_eq!(out["hookEventName"], "PreToolUse");
+    assert_eq!(out["permissionDecision"], "deny");
+    assert!(
+        out["permissionDecisionReason"]
+            .as_str()
+            .expect("reason")
+            .contains("locked by a")
+    );
+
+    let run = guard(&env, "b", &event(&env, "Write", "infra/main.tf"));
+    assert!(run.stdout.contains("do-not-touch"), "{}", run.stdout);
+
+    for (agent, tool, file) in [
+        ("a", "Edit", "src/db.rs"),
+        ("b", "Edit", "src/ok.rs"),
+        ("b", "Read", "src/db.rs"),
+    ] {
+        let run = guard(&env, agent, &event(&env, tool, file));
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (0, ""),
+            "{agent} {tool} {file}"
+        );
+    }
+    let run = guard(&env, "b", &serde_json::json!("not an event"));
+    assert_eq!(run.code, 0, "a non-edit tool name is allowed");
+    let mut bad = std::process::Command::new(crate::common::bin());
+    env.hermetic(&mut bad);
+    let out = bad
+        .arg("guard")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().expect("stdin").write_all(b"{oops")?;
+            c.wait_with_output()
+        })
+        .expect("guard");
+    assert_eq!(out.status.code(), Some(1), "malformed input is not blocked");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
+}
+
+#[test]
+fn install_claude_merges_settings() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.write(".claude/settings.json", r#"{"permissions": {"allow": ["Bash(ls)"]}, "hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "echo hi"}]}]}}"#);
+    env.gc(&["install", "--claude"]).ok();
+    env.gc(&["install", "--claude"]).ok();
+    let text = std::fs::read_to_string(env.repo.join(".claude/settings.json")).expect("read");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(v["permissions"]["allow"][0], "Bash(ls)");
+    let list = v["hooks"]["PreToolUse"].as_array().expect("array");
+    assert_eq!(list.len(), 2, "added once: {text}");
+    assert_eq!(list[1]["hooks"][0]["command"], "gitcoord guard");
+}
+
+fn make_executable(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}

@@ -1,0 +1,6 @@
+//! Integration tests: real repositories in temp dirs, the real `git`, the built binary.
+
+mod common;
+mod core;
+mod enforce;
+mod install;
