@@ -6,6 +6,7 @@ pub mod changes;
 pub mod history;
 pub mod repo;
 pub mod run;
+pub mod secrets;
 pub mod store;
 
 pub use repo::Repo;

@@ -5,10 +5,12 @@
 //! rules whose keywords occur run, and only on the lines (or blocks) around those hits.
 
 pub mod allowlist;
+pub mod diff;
 mod engine;
 pub mod entropy;
 pub mod finding;
 pub mod gitleaks;
+pub mod parallel;
 pub mod placeholder;
 mod prefilter;
 pub mod report;
@@ -173,19 +175,36 @@ impl Scanner {
 
     /// Scans one blob, skipping (and counting) binary, oversize and allowlisted ones.
     pub fn scan(&self, blob: &Blob<'_>, out: &mut Vec<Finding>) -> ScanStats {
+        if let Some(skipped) = self.skip(blob.path, blob.bytes) {
+            return skipped;
+        }
         let mut stats = ScanStats::default();
-        if self.skips_path(blob.path) {
-            stats.skipped_allowlisted = 1;
-        } else if blob.bytes.len() as u64 > self.max_file_size {
-            stats.skipped_oversize = 1;
-        } else if memchr::memchr(0, &blob.bytes[..blob.bytes.len().min(BINARY_PROBE)]).is_some() {
-            stats.skipped_binary = 1;
-        } else if blob.only_lines.is_none_or(|set| !set.is_empty()) {
+        if blob.only_lines.is_none_or(|set| !set.is_empty()) {
             stats.blobs_scanned = 1;
             stats.bytes_scanned = blob.bytes.len() as u64;
             stats.findings = engine::scan(self, blob, out) as u64;
         }
         stats
+    }
+
+    /// Returns the counters of a skipped blob when `bytes` at `path` is not to be scanned.
+    pub fn skip(&self, path: &str, bytes: &[u8]) -> Option<ScanStats> {
+        let mut stats = ScanStats::default();
+        if self.skips_path(path) {
+            stats.skipped_allowlisted = 1;
+        } else if bytes.len() as u64 > self.max_file_size {
+            stats.skipped_oversize = 1;
+        } else if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some() {
+            stats.skipped_binary = 1;
+        } else {
+            return None;
+        }
+        Some(stats)
+    }
+
+    /// The size above which blobs are skipped.
+    pub fn max_file_size(&self) -> u64 {
+        self.max_file_size
     }
 
     /// Returns true when a blob at `path` is never scanned: lock files and path-only allowlists.
