@@ -13,6 +13,7 @@ use crate::git::Repo;
 use crate::git::secrets::Error as GitError;
 use crate::policy::secrets::suppress::{self, BaselineError, Suppressions};
 use crate::policy::secrets::{ConfigError, Finding, ScanStats, Scanner};
+use crate::policy::{Check, Violation};
 
 pub use fs::scan_paths;
 
@@ -146,4 +147,39 @@ pub fn commits(setup: &Setup, repo: &Repo, rev_args: &[&str]) -> Result<Outcome,
 pub fn paths(setup: &Setup, roots: &[PathBuf], base: &Path) -> Outcome {
     let (findings, stats, unreadable) = scan_paths(&setup.scanner, roots, base);
     setup.finish(findings, stats, unreadable)
+}
+
+/// The pre-commit hook's secrets check: the staged change's added lines as violations.
+///
+/// A configuration that cannot be loaded refuses the commit too (fail closed), saying why.
+pub fn staged_violations(repo: &Repo) -> Vec<Violation> {
+    let outcome = Setup::load(repo.workdir(), None, None).and_then(|setup| staged(&setup, repo));
+    match outcome {
+        Ok(outcome) => outcome.findings.iter().map(violation).collect(),
+        Err(e) => vec![Violation {
+            check: Check::Secrets,
+            rule: "secrets-unavailable".to_owned(),
+            path: None,
+            line: None,
+            commit: None,
+            message: format!("the secrets check could not run: {e}"),
+            holder: None,
+        }],
+    }
+}
+
+/// A finding as a policy violation; the message carries only the redacted secret.
+pub fn violation(f: &Finding) -> Violation {
+    Violation {
+        check: Check::Secrets,
+        rule: f.rule_id.clone(),
+        path: Some(f.file.clone()),
+        line: Some(f.line),
+        commit: f.commit.clone(),
+        message: format!(
+            "{}:{}:{}: {} ({}), fingerprint {}",
+            f.file, f.line, f.column, f.description, f.redacted, f.fingerprint
+        ),
+        holder: None,
+    }
 }
