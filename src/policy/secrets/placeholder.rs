@@ -46,6 +46,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "abcdefgh",
     "qwerty",
     "secret_here",
+    "pass",
     "token_here",
     "key_here",
 ];

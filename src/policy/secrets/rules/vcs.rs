@@ -39,10 +39,10 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "github-fine-grained-pat",
         "GitHub fine-grained personal access token",
-        r#"\b(github_pat_[A-Za-z0-9]{82})(?:[^A-Za-z0-9]|$)"#,
+        r#"\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?:[^A-Za-z0-9_]|$)"#,
         &["github_pat_"],
-        r#"token = "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""#,
-        r#"token = "github_pat_r1omAISfCL0YhhJlbXw3PlstJKDqwBImfMD9FQBedK8oWeVgI0KiAEe5XhUAkCV8wCf2sL2BC95QhpO4a""#,
+        r#"token = "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""#,
+        r#"token = "github_pat_CpscYi0zaEIJrp7EYcpFr2_zSFdh1hoNP08hT5isT6CjlNlAZkeNncJgQyVerdK""#,
     ),
     rule(
         "gitlab-pat",
