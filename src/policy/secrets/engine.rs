@@ -216,8 +216,10 @@ impl Pass<'_, '_> {
 
     /// Drops duplicates and generic hits shadowed by a specific rule, then appends to `out`.
     fn finish(mut self, out: &mut Vec<Finding>) -> usize {
-        self.hits.sort_by_key(|h| (h.start, h.rule));
-        self.hits.dedup_by_key(|h| (h.start, h.rule));
+        // One report per secret: when several rules extract the very same bytes, the first
+        // rule in table order (the more specific one) speaks for all.
+        self.hits.sort_by_key(|h| (h.start, h.end, h.rule));
+        self.hits.dedup_by_key(|h| (h.start, h.end));
         let rules = &self.scanner.rules;
         let specific: Vec<(usize, usize)> = self
             .hits
