@@ -48,6 +48,9 @@ pub enum Error {
         /// What is wrong.
         source: files::Error,
     },
+    /// The state was written by a newer gitcoord; it is not corrupt, just not readable here.
+    #[error("{0}; nothing was changed")]
+    TooNew(files::Error),
     /// The state tree holds something else than TOML files.
     #[error(
         "the state at {commit} holds '{name}', which is not a TOML file; reset the ref with `git update-ref {STATE_REF} {commit}^`"
@@ -125,9 +128,12 @@ impl Repo {
             .iter()
             .map(|(k, (_, t))| (k.clone(), t.clone()))
             .collect();
-        let state = files::from_files(&texts).map_err(|source| Error::Corrupt {
-            commit: short,
-            source,
+        let state = files::from_files(&texts).map_err(|source| match source {
+            files::Error::TooNew { .. } => Error::TooNew(source),
+            source => Error::Corrupt {
+                commit: short,
+                source,
+            },
         })?;
         Ok(Snapshot {
             commit: id,
@@ -139,10 +145,28 @@ impl Repo {
     /// Applies `record` to the current state and commits the result, retrying on lost races:
     /// each retry re-reads the state and re-validates the operation against it.
     pub fn update(&self, record: &Record) -> Result<(Applied, ObjectId), Error> {
+        self.update_from(self.read_state()?, record)
+    }
+
+    /// Like [`Repo::update`], starting from `current`, a state the caller has just read, so
+    /// an operation costs one read of the state when no other writer interferes.
+    pub fn update_from(
+        &self,
+        current: Option<Snapshot>,
+        record: &Record,
+    ) -> Result<(Applied, ObjectId), Error> {
+        let mut current = current;
         let mut attempt = 0;
         loop {
-            let current = self.read_state()?;
             let (mut state, expected) = match (&current, &record.op) {
+                // A concurrent `init` won the race: the state exists, which is all init asks.
+                (Some(snap), model::Op::Init) => {
+                    let applied = Applied {
+                        summary: "the coordination state already exists".into(),
+                        notes: Vec::new(),
+                    };
+                    return Ok((applied, snap.commit));
+                }
                 (Some(snap), _) => (snap.state.clone(), Some(snap.commit)),
                 (None, model::Op::Init) => (State::new(record.at), None),
                 (None, _) => return Err(Error::NotInitialized),
@@ -157,6 +181,7 @@ impl Repo {
                 return Err(Error::Contended);
             }
             std::thread::sleep(backoff(attempt));
+            current = self.read_state()?;
         }
     }
 

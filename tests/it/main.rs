@@ -2,3 +2,7 @@
 
 mod common;
 mod core;
+mod core_bad_input;
+mod core_contention;
+mod core_identity;
+mod core_locks;
