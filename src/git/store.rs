@@ -155,7 +155,11 @@ impl Repo {
         current: Option<Snapshot>,
         record: &Record,
     ) -> Result<(Applied, ObjectId), Error> {
+        let _turn = self.writer_turn();
         let mut current = current;
+        if self.state_head()? != current.as_ref().map(|s| s.commit) {
+            current = self.read_state()?;
+        }
         let mut attempt = 0;
         loop {
             let (mut state, expected) = match (&current, &record.op) {
@@ -183,6 +187,31 @@ impl Repo {
             std::thread::sleep(backoff(attempt));
             current = self.read_state()?;
         }
+    }
+
+    /// Waits for this process's turn to write, among gitcoord writers on this machine: an
+    /// advisory lock on a file in the common git dir, released when the returned file is
+    /// dropped (or the process dies). Taking turns spares concurrent writers the lost races
+    /// and redone work of pure optimism; the compare-and-swap stays the guarantee, against
+    /// writers that do not take turns (`git update-ref`, a fetch). `None` when the lock
+    /// cannot be had (e.g. a read-only git dir), in which case the CAS alone decides.
+    #[cfg(unix)]
+    fn writer_turn(&self) -> Option<std::fs::File> {
+        let path = self.common_dir().join("gitcoord-writer.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .ok()?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).ok()?;
+        Some(file)
+    }
+
+    /// Elsewhere writers rely on the compare-and-swap alone.
+    #[cfg(not(unix))]
+    fn writer_turn(&self) -> Option<std::fs::File> {
+        None
     }
 
     fn write_commit(

@@ -175,3 +175,52 @@ fn concurrent_inits_create_the_state_once() {
             .ends_with("create the coordination state")
     );
 }
+
+/// A writer that does not take turns (plain `git update-ref`, as a fetch or a hand edit
+/// would) moves the ref while gitcoord waits for its turn: gitcoord re-validates its
+/// operation against that newer state instead of overwriting it.
+#[test]
+fn a_writer_outside_gitcoord_is_never_overwritten() {
+    use std::io::{BufRead, BufReader, Write};
+
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "alice", "--branch", "feature/a"])
+        .ok();
+    let lock_file = env.repo.join(".git/gitcoord-writer.lock");
+    let mut holder = std::process::Command::new("flock")
+        .arg(&lock_file)
+        .args(["sh", "-c", "echo held; read _"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run flock(1)");
+    let mut held = String::new();
+    BufReader::new(holder.stdout.take().expect("piped stdout"))
+        .read_line(&mut held)
+        .expect("flock reports the lock held");
+    assert_eq!(held.trim(), "held");
+
+    let waiting = env
+        .gc_command(&["--agent", "alice", "lock", "x.rs"])
+        .spawn()
+        .expect("start gitcoord");
+    let bobs = "# gitcoord file locks\n[[lock]]\npattern = \"x.rs\"\nholder = \"bob\"\nacquired = \"2026-03-01T12:00:00Z\"\nexpires = \"2026-03-01T13:00:00Z\"\n";
+    let outside = env.hand_edit_state("locks.toml", bobs);
+    holder
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(b"go\n")
+        .expect("release the lock");
+    holder.wait().expect("flock exits");
+
+    let run = run_of(waiting.wait_with_output().expect("gitcoord exits"));
+    run.code(1);
+    assert!(
+        run.stderr.starts_with("refused: 'x.rs' is locked by bob"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.state_head().as_deref(), Some(outside.as_str()));
+}
