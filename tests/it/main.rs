@@ -2,5 +2,9 @@
 
 mod common;
 mod core;
+mod core_bad_input;
+mod core_contention;
+mod core_identity;
+mod core_locks;
 mod enforce;
 mod install;
