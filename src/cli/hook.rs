@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{CliError, Ctx, check};
+use super::{CliError, Ctx, check, check_push};
 
 /// Arguments of `hook`.
 #[derive(Args, Debug)]
@@ -18,6 +18,7 @@ pub struct HookArgs {
 pub fn run(ctx: &mut Ctx, args: HookArgs) -> Result<u8, CliError> {
     match args.name.as_str() {
         "pre-commit" => check::pre_commit(ctx, true),
+        "pre-push" => check_push::run(ctx, check_push::PrePushArgs::from_hook(&args.args), true),
         other => Err(CliError::usage(
             format!("gitcoord has no '{other}' hook"),
             "re-install the shims with `gitcoord install --force`",
