@@ -63,6 +63,9 @@ pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<
     }
     let mut seen = BTreeSet::new();
     for update in updates {
+        if update.remote_ref.starts_with("refs/gitcoord/") {
+            continue; // The coordination state itself, synced between clones.
+        }
         let Some(local) = update.local else {
             continue; // A deletion brings no commits.
         };
