@@ -61,6 +61,8 @@ struct Report<'a> {
     commits: usize,
     skipped: Vec<Check>,
     violations: &'a [Violation],
+    #[serde(skip)]
+    anchor: &'a str,
 }
 
 /// Runs the checks on `base..head` and prints them in the chosen format.
@@ -112,6 +114,7 @@ pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<u8, CliError> {
         commits: outcome.commits,
         skipped: skip.clone(),
         violations: &outcome.violations,
+        anchor: outcome.anchor.as_deref().unwrap_or(formats::DEFAULT_ANCHOR),
     };
     print(ctx, format, &value)?;
     Ok(u8::from(!outcome.violations.is_empty() && !args.exit_zero))
@@ -133,8 +136,8 @@ fn print(ctx: &mut Ctx, format: Format, value: &Report) -> Result<(), CliError> 
             "{}",
             json(&serde_json::to_value(value).map_err(anyhow::Error::from)?)?
         )?,
-        Format::Sarif => writeln!(out, "{}", json(&formats::sarif(violations))?)?,
-        Format::Gitlab => writeln!(out, "{}", json(&formats::gitlab(violations))?)?,
+        Format::Sarif => writeln!(out, "{}", json(&formats::sarif(violations, value.anchor))?)?,
+        Format::Gitlab => writeln!(out, "{}", json(&formats::gitlab(violations, value.anchor))?)?,
         Format::Github => {
             formats::github(out, violations)?;
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {

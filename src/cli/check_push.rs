@@ -22,11 +22,20 @@ pub struct PrePushArgs {
 }
 
 impl PrePushArgs {
-    /// The arguments git passes the pre-push hook: remote name and URL.
+    /// The arguments git passes the pre-push hook (remote name and URL), or the pre-commit
+    /// framework's `PRE_COMMIT_REMOTE_NAME` and `PRE_COMMIT_REMOTE_URL`.
     pub fn from_hook(args: &[String]) -> PrePushArgs {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         PrePushArgs {
-            remote: args.first().cloned().unwrap_or_else(|| "origin".into()),
-            url: args.get(1).cloned(),
+            remote: args
+                .first()
+                .cloned()
+                .or_else(|| env("PRE_COMMIT_REMOTE_NAME"))
+                .unwrap_or_else(|| "origin".into()),
+            url: args
+                .get(1)
+                .cloned()
+                .or_else(|| env("PRE_COMMIT_REMOTE_URL")),
         }
     }
 }
@@ -61,11 +70,16 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<u8, CliErr
         }
         return Ok(0);
     };
-    let mut input = String::new();
-    if in_hook || !std::io::stdin().is_terminal() {
-        std::io::stdin().read_to_string(&mut input)?;
-    }
-    let mut updates = revs::parse_push_lines(&input).map_err(rev_error)?;
+    let mut updates = match pre_commit_framework_update() {
+        Some(update) => vec![update],
+        None => {
+            let mut input = String::new();
+            if !std::io::stdin().is_terminal() {
+                std::io::stdin().read_to_string(&mut input)?;
+            }
+            revs::parse_push_lines(&input).map_err(rev_error)?
+        }
+    };
     if updates.is_empty() && !in_hook {
         updates.extend(current_branch_update(repo, &args.remote));
     }
@@ -110,6 +124,34 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<u8, CliErr
         }
     })?;
     Ok(code)
+}
+
+/// The environment variables the pre-commit framework sets in its pre-push stage, where
+/// it has consumed git's stdin itself.
+const PRE_COMMIT_ENV: [&str; 4] = [
+    "PRE_COMMIT_LOCAL_BRANCH",
+    "PRE_COMMIT_TO_REF",
+    "PRE_COMMIT_REMOTE_BRANCH",
+    "PRE_COMMIT_FROM_REF",
+];
+
+/// Whether the pre-commit framework runs this in its pre-push stage.
+pub fn in_pre_commit_push_stage() -> bool {
+    std::env::var_os("PRE_COMMIT_REMOTE_NAME").is_some()
+}
+
+/// The update the pre-commit framework describes in its environment, if it does.
+fn pre_commit_framework_update() -> Option<PushUpdate> {
+    let [local_ref, to, remote_ref, from] =
+        PRE_COMMIT_ENV.map(|name| std::env::var(name).unwrap_or_default());
+    let id = |text: &str| gix::ObjectId::from_hex(text.as_bytes()).ok();
+    let local = id(&to)?;
+    Some(PushUpdate {
+        local_ref,
+        local: Some(local),
+        remote_ref,
+        remote: id(&from).filter(|f| !f.is_null()),
+    })
 }
 
 /// The update `git push REMOTE BRANCH` would make for the current branch.

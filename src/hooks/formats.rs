@@ -135,8 +135,13 @@ pub fn github_summary(range: &str, commits: usize, violations: &[Violation]) -> 
     text
 }
 
-/// A SARIF 2.1.0 log with one run; rules are listed whether or not they fired.
-pub fn sarif(violations: &[Violation]) -> Value {
+/// The file findings without one are reported on when nothing better is known.
+pub const DEFAULT_ANCHOR: &str = "README.md";
+
+/// A SARIF 2.1.0 log with one run; rules are listed whether or not they fired. GitHub
+/// code scanning rejects a whole log when any result lacks a file, so findings without
+/// one (halt, merge order) are anchored at `anchor`, line 1.
+pub fn sarif(violations: &[Violation], anchor: &str) -> Value {
     let mut rules: Vec<(String, String)> = RULES
         .iter()
         .map(|(id, text)| ((*id).to_owned(), (*text).to_owned()))
@@ -158,7 +163,10 @@ pub fn sarif(violations: &[Violation]) -> Value {
             })
         })
         .collect();
-    let results: Vec<Value> = violations.iter().map(|v| sarif_result(v, &rules)).collect();
+    let results: Vec<Value> = violations
+        .iter()
+        .map(|v| sarif_result(v, &rules, anchor))
+        .collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -174,7 +182,7 @@ pub fn sarif(violations: &[Violation]) -> Value {
     })
 }
 
-fn sarif_result(v: &Violation, rules: &[(String, String)]) -> Value {
+fn sarif_result(v: &Violation, rules: &[(String, String)], anchor: &str) -> Value {
     let index = rules.iter().position(|(id, _)| *id == v.rule).unwrap_or(0);
     let mut result = json!({
         "ruleId": v.rule,
@@ -182,15 +190,13 @@ fn sarif_result(v: &Violation, rules: &[(String, String)]) -> Value {
         "level": "error",
         "message": { "text": v.message },
         "partialFingerprints": { "gitcoordFingerprint/v1": fingerprint(v) },
-    });
-    if let Some(path) = &v.path {
-        result["locations"] = json!([{
+        "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": path },
+                "artifactLocation": { "uri": v.path.as_deref().unwrap_or(anchor) },
                 "region": { "startLine": line(v) },
             }
-        }]);
-    }
+        }],
+    });
     if let Some(commit) = &v.commit {
         result["properties"] = json!({ "commit": commit });
     }
@@ -198,8 +204,8 @@ fn sarif_result(v: &Violation, rules: &[(String, String)]) -> Value {
 }
 
 /// A GitLab Code Quality report: an array of issues. Findings without a file are
-/// reported on the repository root (`.`).
-pub fn gitlab(violations: &[Violation]) -> Value {
+/// anchored at `anchor`, as in SARIF.
+pub fn gitlab(violations: &[Violation], anchor: &str) -> Value {
     let issues: Vec<Value> = violations
         .iter()
         .map(|v| {
@@ -209,7 +215,7 @@ pub fn gitlab(violations: &[Violation]) -> Value {
                 "fingerprint": fingerprint(v),
                 "severity": "major",
                 "location": {
-                    "path": v.path.as_deref().unwrap_or("."),
+                    "path": v.path.as_deref().unwrap_or(anchor),
                     "lines": { "begin": line(v) },
                 },
             })
@@ -268,7 +274,7 @@ mod tests {
             violation(Some("src/a.rs"), "locked"),
             violation(None, "halted"),
         ];
-        let log = sarif(&vs);
+        let log = sarif(&vs, "src/a.rs");
         assert_eq!(log["version"], "2.1.0");
         let run = &log["runs"][0];
         assert_eq!(run["tool"]["driver"]["name"], "gitcoord");
@@ -282,9 +288,11 @@ mod tests {
             result["locations"][0]["physicalLocation"]["region"]["startLine"],
             1
         );
-        let gl = gitlab(&vs);
+        let gl = gitlab(&vs, "README.md");
         assert_eq!(gl[0]["location"]["path"], "src/a.rs");
-        assert_eq!(gl[1]["location"]["path"], ".");
+        assert_eq!(gl[1]["location"]["path"], "README.md");
+        let pathless = &log["runs"][0]["results"][1]["locations"][0]["physicalLocation"];
+        assert_eq!(pathless["artifactLocation"]["uri"], "src/a.rs");
         assert_eq!(gl[0]["fingerprint"].as_str().map(str::len), Some(16));
     }
 }

@@ -45,6 +45,9 @@ pub struct Outcome {
     pub merge_order: bool,
     /// The violations: halt first, then per commit, then merge order.
     pub violations: Vec<Violation>,
+    /// The first path the checked commits change: where reports that need a file (SARIF
+    /// for GitHub code scanning) anchor findings that have none, such as merge order.
+    pub anchor: Option<String>,
 }
 
 /// The checks every commit's changes go through, in reporting order. A content check
@@ -81,8 +84,7 @@ pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<
         let branch_agent = update.local_branch().and_then(|b| agent_on(setup.state, b));
         let who = Attribution::new(repo, setup, branch_agent, &nodes, &exclude)?;
         out.commits += nodes.len();
-        out.violations
-            .extend(check_commits(repo, setup, &checks, &nodes, &who)?);
+        check_commits(repo, setup, &checks, &nodes, &who, &mut out)?;
         if update.remote_branch() == Some(setup.integration) {
             let old = update.remote.filter(|r| repo.has_object(*r)).or_else(|| {
                 repo.ref_commit(&format!(
@@ -117,8 +119,7 @@ pub fn check_range(
     let nodes = repo.rev_list(&[head.to_string()], &exclude)?;
     let who = Attribution::new(repo, setup, agent, &nodes, &exclude)?;
     out.commits = nodes.len();
-    out.violations
-        .extend(check_commits(repo, setup, &checks, &nodes, &who)?);
+    check_commits(repo, setup, &checks, &nodes, &who, &mut out)?;
     if into_integration {
         out.merge_order = true;
         out.violations
@@ -140,16 +141,19 @@ fn check_commits(
     checks: &[Box<dyn ChangeCheck + '_>],
     nodes: &[Node],
     who: &Attribution,
-) -> Result<Vec<Violation>, Error> {
-    let mut out = Vec::new();
+    out: &mut Outcome,
+) -> Result<(), Error> {
     for node in nodes {
         let changes = repo.own_changes(node)?;
-        if changes.is_empty() {
+        let Some(first) = changes.first() else {
             continue;
+        };
+        if out.anchor.is_none() {
+            out.anchor = Some(first.path.clone());
         }
         let commit = node.id.to_string();
         let actor = who.actor(node.id);
-        out.extend(change_check::run_all(
+        out.violations.extend(change_check::run_all(
             checks,
             setup.skip,
             actor,
@@ -158,7 +162,7 @@ fn check_commits(
             repo,
         ));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Who made each commit: the agent whose branch is pushed; else the agent on whose

@@ -185,6 +185,27 @@ fn a_commit_made_with_no_verify_is_refused_at_push() {
         "{}",
         by_hand.stdout
     );
+    // The pre-commit framework's pre-push stage passes the range in its environment.
+    let tip = env.git(&["rev-parse", DB]).ok().trim().to_owned();
+    let base = env.git(&["rev-parse", "main"]).ok().trim().to_owned();
+    let local_ref = format!("refs/heads/{DB}");
+    let framework = env.gc_env(
+        &env.repo,
+        &[
+            ("PRE_COMMIT_REMOTE_NAME", "origin"),
+            ("PRE_COMMIT_LOCAL_BRANCH", &local_ref),
+            ("PRE_COMMIT_REMOTE_BRANCH", &local_ref),
+            ("PRE_COMMIT_FROM_REF", &base),
+            ("PRE_COMMIT_TO_REF", &tip),
+        ],
+        &["hook", "pre-commit-framework"],
+    );
+    framework.code(1);
+    assert!(
+        framework.stderr.contains("config/app.toml: locked by sec"),
+        "{}",
+        framework.stderr
+    );
     let mut cmd = std::process::Command::new("git");
     env.hermetic(&mut cmd);
     let out = cmd
@@ -293,6 +314,11 @@ fn check_pr_reports_the_same_findings_in_every_format() {
             .as_object()
             .is_some_and(|o| !o.is_empty())
     );
+    for result in results {
+        // GitHub code scanning rejects a log with any result that has no file.
+        let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert!(uri.is_string(), "{result}");
+    }
     let rule_ids: Vec<&str> = run["tool"]["driver"]["rules"]
         .as_array()
         .expect("rules")
@@ -392,5 +418,39 @@ fn check_pr_exit_codes_and_fetching_the_state() {
             .contains("git fetch origin refs/gitcoord/state:refs/gitcoord/state"),
         "{}",
         missing.stderr
+    );
+}
+
+#[test]
+fn the_integration_branch_defaults_to_main_and_can_be_set() {
+    let (env, _remote) = three_leads();
+    let shown = env.gc(&["integration"]);
+    assert!(
+        shown.ok().contains("integration branch: main"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown
+            .stdout
+            .contains("1. sec on feature/section-1a-security")
+    );
+    assert!(
+        shown
+            .stdout
+            .contains("3. db on feature/section-1d-database  (after cleanup)")
+    );
+    env.gc(&["integration", "develop"]).ok();
+    let set = env.gc(&["--json", "integration"]);
+    assert_eq!(json(&set)["branch"], "develop");
+    // Merge order now applies to develop, not main.
+    commit_on(&env, DB, "db/schema.sql", "create table t();\n", &[]);
+    merge(&env, DB);
+    push(&env, &["main"]).ok();
+    env.gc(&["integration", "--unset"]).ok();
+    assert!(
+        env.gc(&["integration"])
+            .ok()
+            .contains("integration branch: main")
     );
 }
