@@ -228,32 +228,61 @@ fn judge_order(
     old: Option<ObjectId>,
     tip: ObjectId,
 ) -> Result<Vec<Violation>, Error> {
-    if setup.skip.contains(&Check::MergeOrder) {
-        return Ok(Vec::new());
-    }
     let agents = &setup.state.agents;
-    let waiting: Vec<&String> = agents
-        .keys()
-        .filter(|id| !agents[*id].after.is_empty())
-        .collect();
-    if waiting.is_empty() {
+    if setup.skip.contains(&Check::MergeOrder) || agents.values().all(|a| a.after.is_empty()) {
         return Ok(Vec::new());
     }
-    let old_arg: Vec<String> = old.iter().map(ToString::to_string).collect();
-    let range = repo.rev_list(&[tip.to_string()], &old_arg)?;
+    let old: Vec<String> = old.iter().map(ToString::to_string).collect();
+    let range = repo.rev_list(&[tip.to_string()], &old)?;
     let (chain, steps) = revs::first_parent_steps(&range, tip);
-    let tips: BTreeMap<&str, ObjectId> = agents
+    let progress = progress(repo, setup, &old, tip, &steps)?;
+    let chain: Vec<String> = chain.iter().map(ToString::to_string).collect();
+    let update = Update {
+        target: setup.integration,
+        chain: &chain,
+    };
+    Ok(merge_order::check(agents, &update, &progress))
+}
+
+/// When each agent that has predecessors, and each predecessor, reaches the new tip.
+fn progress(
+    repo: &Repo,
+    setup: &Setup,
+    old: &[String],
+    tip: ObjectId,
+    steps: &BTreeMap<ObjectId, usize>,
+) -> Result<BTreeMap<String, Progress>, Error> {
+    let agents = &setup.state.agents;
+    let waiting: Vec<&str> = agents
         .iter()
-        .filter_map(|(id, a)| Some((id.as_str(), repo.branch_tip(&a.branch, setup.remote)?)))
+        .filter(|(_, a)| !a.after.is_empty())
+        .map(|(id, _)| id.as_str())
         .collect();
-    let mut progress = BTreeMap::new();
-    for (id, at) in &tips {
-        let merged = match steps.get(at) {
-            Some(step) => Some(*step),
-            None => repo.is_ancestor(*at, tip)?.then_some(0),
+    let relevant: BTreeSet<&str> = waiting
+        .iter()
+        .copied()
+        .chain(
+            waiting
+                .iter()
+                .flat_map(|id| agents[*id].after.iter().map(String::as_str)),
+        )
+        .collect();
+    let mut tips = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    for id in relevant {
+        let Some(at) = agents
+            .get(id)
+            .and_then(|a| repo.branch_tip(&a.branch, setup.remote))
+        else {
+            continue; // No branch anywhere: nothing left to merge.
         };
-        progress.insert(
-            (*id).to_owned(),
+        let merged = match steps.get(&at) {
+            Some(step) => Some(*step),
+            None => repo.is_ancestor(at, tip)?.then_some(0),
+        };
+        tips.insert(id, at);
+        out.insert(
+            id.to_owned(),
             Progress {
                 tip: merged,
                 work: None,
@@ -261,27 +290,15 @@ fn judge_order(
         );
     }
     for id in waiting {
-        let Some(at) = tips.get(id.as_str()) else {
-            continue;
-        };
-        let mut exclude = old_arg.clone();
-        exclude.extend(
-            agents[id]
-                .after
-                .iter()
-                .filter_map(|p| tips.get(p.as_str()))
-                .map(|t| t.to_string()),
-        );
+        let Some(at) = tips.get(id) else { continue };
+        let mut exclude = old.to_vec();
+        let preds = agents[id].after.iter().filter_map(|p| tips.get(p.as_str()));
+        exclude.extend(preds.map(ToString::to_string));
         let own = repo.rev_list(&[at.to_string()], &exclude)?;
         let work = own.iter().filter_map(|n| steps.get(&n.id)).min().copied();
-        if let Some(p) = progress.get_mut(id.as_str()) {
+        if let Some(p) = out.get_mut(id) {
             p.work = work;
         }
     }
-    let chain: Vec<String> = chain.iter().map(ToString::to_string).collect();
-    let update = Update {
-        target: setup.integration,
-        chain: &chain,
-    };
-    Ok(merge_order::check(agents, &update, &progress))
+    Ok(out)
 }
