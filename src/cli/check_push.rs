@@ -70,19 +70,7 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<u8, CliErr
         }
         return Ok(0);
     };
-    let mut updates = match pre_commit_framework_update() {
-        Some(update) => vec![update],
-        None => {
-            let mut input = String::new();
-            if !std::io::stdin().is_terminal() {
-                std::io::stdin().read_to_string(&mut input)?;
-            }
-            revs::parse_push_lines(&input).map_err(rev_error)?
-        }
-    };
-    if updates.is_empty() && !in_hook {
-        updates.extend(current_branch_update(repo, &args.remote));
-    }
+    let updates = read_updates(repo, &args.remote, in_hook)?;
     let state = &snapshot.state;
     let (target, _) = integration::resolve(repo, state, &args.remote);
     let (fallback, _) = ctx.actor(Some(state))?;
@@ -124,6 +112,23 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<u8, CliErr
         }
     })?;
     Ok(code)
+}
+
+/// The updates to check: the pre-commit framework's, else git's stdin lines, else (by
+/// hand) the current branch's.
+fn read_updates(repo: &Repo, remote: &str, in_hook: bool) -> Result<Vec<PushUpdate>, CliError> {
+    if let Some(update) = pre_commit_framework_update() {
+        return Ok(vec![update]);
+    }
+    let mut input = String::new();
+    if !std::io::stdin().is_terminal() {
+        std::io::stdin().read_to_string(&mut input)?;
+    }
+    let mut updates = revs::parse_push_lines(&input).map_err(rev_error)?;
+    if updates.is_empty() && !in_hook {
+        updates.extend(current_branch_update(repo, remote));
+    }
+    Ok(updates)
 }
 
 /// The environment variables the pre-commit framework sets in its pre-push stage, where
