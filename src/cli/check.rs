@@ -1,9 +1,9 @@
-//! `gitcoord check pre-commit` (and the `pre-commit` hook): the enforcement checks run by hand.
+//! `gitcoord check pre-commit|pre-push|pr` (and the hooks): the enforcement checks run by hand.
 
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::{CliError, Ctx};
+use super::{CliError, Ctx, check_pr, check_push};
 use crate::hooks::{precommit, report};
 use crate::policy::{Check, Violation};
 
@@ -12,12 +12,18 @@ use crate::policy::{Check, Violation};
 pub enum CheckCommand {
     /// Check what `git commit` would commit now.
     PreCommit,
+    /// Check what a push brings (git's pre-push lines on stdin, else the current branch).
+    PrePush(check_push::PrePushArgs),
+    /// Check a pull request's commits (base..head) for CI.
+    Pr(check_pr::PrArgs),
 }
 
 /// Runs a `check` subcommand by hand: the report goes to stdout.
 pub fn run(ctx: &mut Ctx, cmd: CheckCommand) -> Result<u8, CliError> {
     match cmd {
         CheckCommand::PreCommit => pre_commit(ctx, false),
+        CheckCommand::PrePush(args) => check_push::run(ctx, args, false),
+        CheckCommand::Pr(args) => check_pr::run(ctx, args),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests: real repositories in temp dirs, the real `git`, the built binary.
 
+mod ci_templates;
 mod common;
 mod core;
 mod core_bad_input;
@@ -8,3 +9,4 @@ mod core_identity;
 mod core_locks;
 mod enforce;
 mod install;
+mod push;
