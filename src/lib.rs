@@ -5,3 +5,4 @@ pub mod git;
 pub mod hooks;
 pub mod model;
 pub mod policy;
+pub mod scan;

@@ -17,6 +17,7 @@ mod integration;
 mod lock;
 mod log;
 mod paths;
+mod scan;
 mod spawn;
 mod status;
 mod ui;
@@ -92,6 +93,8 @@ pub enum Command {
     Guard,
     /// Build a throw-away repository with three agents and show each enforcement.
     Demo(demo::DemoArgs),
+    /// Scan paths, the staged change, a commit range or the history for secrets.
+    Scan(scan::ScanArgs),
 }
 
 /// Runs a parsed command line; returns the exit code after printing any error.
@@ -140,6 +143,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<u8, CliError> {
         Command::Hook(args) => hook::run(ctx, args),
         Command::Guard => guard::run(ctx),
         Command::Demo(args) => demo::run(ctx, args),
+        Command::Scan(args) => scan::run(ctx, args),
     }
 }
 

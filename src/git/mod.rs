@@ -7,6 +7,7 @@ pub mod history;
 pub mod repo;
 pub mod revs;
 pub mod run;
+pub mod secrets;
 pub mod store;
 
 pub use repo::Repo;

@@ -27,7 +27,10 @@ pub fn check(
 ) -> Result<Outcome, crate::git::changes::Error> {
     let changes = repo.staged_changes()?;
     let policy = Policy::new(state, now);
-    let violations = policy.check_paths(actor, changes.iter().map(|c| c.path.as_str()), skip);
+    let mut violations = policy.check_paths(actor, changes.iter().map(|c| c.path.as_str()), skip);
+    if !skip.contains(&Check::Secrets) {
+        violations.extend(crate::scan::staged_violations(repo));
+    }
     Ok(Outcome {
         changes,
         violations,

@@ -6,6 +6,7 @@ pub mod boundaries;
 pub mod change_check;
 pub mod glob;
 pub mod merge_order;
+pub mod secrets;
 
 use jiff::Timestamp;
 use serde::Serialize;

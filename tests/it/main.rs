@@ -10,3 +10,4 @@ mod core_locks;
 mod enforce;
 mod install;
 mod push;
+mod secrets;

@@ -1,0 +1,154 @@
+//! `gitcoord scan`: secret scanning of paths, the staged change, a commit range or the history.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{CliError, Ctx};
+use crate::policy::secrets::{DEFAULT_MAX_FILE_SIZE, report, sarif};
+use crate::scan::{self, Outcome, Setup};
+
+/// Report formats of `scan`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One line per finding: `path:line:col: rule-id: redacted`.
+    Text,
+    /// A JSON array of findings.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// Arguments of `scan`.
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files or directories to scan (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Scan the lines the staged change adds (what `git commit` would record).
+    #[arg(long, conflicts_with_all = ["range", "history", "paths"])]
+    pub staged: bool,
+    /// Scan the lines each commit of a range adds, e.g. `main..HEAD`.
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["history", "paths"])]
+    pub range: Option<String>,
+    /// Scan the lines every commit reachable from HEAD added.
+    #[arg(long, conflicts_with = "paths")]
+    pub history: bool,
+    /// gitleaks TOML configuration (default: `.gitleaks.toml` at the repository root, if any).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// An earlier JSON report whose findings are not reported again.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+}
+
+/// Runs `scan`: 0 when nothing is found, 1 with findings, 2 on errors.
+pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<u8, CliError> {
+    let git_mode = args.staged || args.range.is_some() || args.history;
+    let root = match ctx.repo() {
+        Ok(repo) => repo.workdir().to_path_buf(),
+        Err(e) if git_mode => return Err(e),
+        Err(_) => ctx.cwd().to_path_buf(),
+    };
+    let mut setup =
+        Setup::load(&root, args.config.as_deref(), args.baseline.as_deref()).map_err(usage)?;
+    setup.scanner = setup.scanner.with_max_file_size(args.max_file_size);
+    let outcome = if git_mode {
+        let repo = ctx.repo()?;
+        match (&args.range, args.staged) {
+            (_, true) => scan::staged(&setup, repo),
+            (Some(range), _) => scan::commits(&setup, repo, &[range.as_str()]),
+            (None, _) => scan::commits(&setup, repo, &["HEAD"]),
+        }
+        .map_err(usage)?
+    } else {
+        let roots = if args.paths.is_empty() {
+            vec![ctx.cwd().to_path_buf()]
+        } else {
+            absolute(ctx, &args.paths)?
+        };
+        scan::paths(&setup, &roots, ctx.cwd())
+    };
+    let format = if ctx.ui.json {
+        Format::Json
+    } else {
+        args.format
+    };
+    write(ctx, &setup, &outcome, format)?;
+    Ok(u8::from(!outcome.findings.is_empty()))
+}
+
+fn absolute(ctx: &Ctx, paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    paths
+        .iter()
+        .map(|p| {
+            let full = ctx.cwd().join(p);
+            if full.exists() {
+                Ok(full)
+            } else {
+                Err(CliError::usage(
+                    format!("{} does not exist", p.display()),
+                    "name an existing file or directory",
+                ))
+            }
+        })
+        .collect()
+}
+
+fn write(ctx: &mut Ctx, setup: &Setup, outcome: &Outcome, format: Format) -> Result<(), CliError> {
+    let out = ctx.ui.out();
+    match format {
+        Format::Text => report::write_text(out, &outcome.findings)?,
+        Format::Json => report::write_json(out, &outcome.findings)?,
+        Format::Sarif => sarif::write_sarif(out, &outcome.findings, setup.scanner.rule_list())?,
+    }
+    out.flush()?;
+    let s = &outcome.stats;
+    let mut summary = format!(
+        "gitcoord scan: {} finding(s) in {} blob(s), {} byte(s)",
+        outcome.findings.len(),
+        s.blobs_scanned,
+        s.bytes_scanned
+    );
+    for (count, what) in [
+        (s.skipped_binary, "binary"),
+        (s.skipped_oversize, "over the size cap"),
+        (s.skipped_allowlisted, "allowlisted or lock files"),
+        (outcome.unreadable, "unreadable"),
+        (
+            outcome.suppressed as u64,
+            "finding(s) suppressed by ignore file or baseline",
+        ),
+    ] {
+        if count > 0 {
+            summary.push_str(&format!("; {count} {what}"));
+        }
+    }
+    ctx.ui.note(&summary);
+    if !outcome.findings.is_empty() && format == Format::Text {
+        ctx.ui.note(
+            "  next: remove the secret and rotate it; if it is not one, add `gitcoord:allow` on the line or its fingerprint to .gitcoordignore",
+        );
+    }
+    Ok(())
+}
+
+fn usage(e: scan::Error) -> CliError {
+    let hint = match &e {
+        scan::Error::Config(_) => "fix the configuration, or pass another one with --config",
+        scan::Error::Baseline { .. } => {
+            "pass a JSON report written by `gitcoord scan --format json`"
+        }
+        scan::Error::Read { .. } => "check the path and its permissions",
+        scan::Error::Git(_) => {
+            "check the revision range (e.g. `git log A..B`) and that the repository is readable"
+        }
+    };
+    CliError::usage(e.to_string(), hint)
+}

@@ -1,0 +1,121 @@
+//! Package registry and artifact credentials: npm, PyPI, crates.io, RubyGems, NuGet, Docker.
+
+use crate::policy::secrets::rule::{RuleDef, rule};
+
+/// Package registry rules.
+pub const RULES: &[RuleDef] = &[
+    rule(
+        "npm-access-token",
+        "npm access token",
+        r#"\b(npm_[A-Za-z0-9]{36})(?:[^A-Za-z0-9]|$)"#,
+        &["npm_"],
+        r#"token = "npm_kgPoYqnCDoYzBKbftfOoXTZhQ8stzhe6SVI3""#,
+        r#"token = "npm_4Zwh8Xms9bmOxojRlO8f2NxmZQqDGcwWdLL""#,
+    ),
+    rule(
+        "npmrc-auth-token",
+        "npm registry auth token in .npmrc",
+        r#"(?i)//[^\s\x27"]+/:_authToken=([A-Za-z0-9._~+/=-]{20,})"#,
+        &["_authtoken"],
+        r#"//registry.npmjs.org/:_authToken=myhXQ2b5Krp0R6uv1Czb3URj1MkPwX_ka7eV"#,
+        r#"//registry.npmjs.org/:_authToken=${NPM_TOKEN}"#,
+    ),
+    rule(
+        "yarn-npm-auth-token",
+        "Yarn npmAuthToken",
+        r#"(?i)npmAuthToken:\s*["\x27]?([A-Za-z0-9._~+/=-]{20,})"#,
+        &["npmauthtoken"],
+        r#"npmAuthToken: "zTXR9pKO2jJckLPxfb7bsV0Hd9oI22jC8fqf""#,
+        r#"npmAuthToken: "${NPM_TOKEN}""#,
+    ),
+    rule(
+        "pypi-upload-token",
+        "PyPI upload token",
+        r#"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,400})(?:[^A-Za-z0-9_-]|$)"#,
+        &["pypi-ageichlwas5vcmc"],
+        r#"token = "pypi-AgEIcHlwaS5vcmc6Ca1ezExRDDmGG1MHZlApi89aAY6sA7xxHv6l9UF9d8dxA_raNFbMkoo5kmozpi_OvPBr2cdJLT1bc5gCO7FCOPOfsHYao9h5SlWZCzJs6DdB1QRwmyjC-FWfP64ojXa_6eGqAismkSVRbSd37gl4jAYtzWKjRJ-l_21dIKR4W7t2IUsZsUy9uI2nicgdMBN7DB9NtLE7rT__Df85E4OO8vyfLmFAkqZyuIT8PXBKCm5YEdSWQOIaVyXgj9bGI4YCoaW3Si7QIJlylSgHKCFsvoNH-lgU48QCLnX_qtlh9C0PQBuhUfkeLu6veX4ZiV6mQcw5q8vID64FOo7oVQuynyRicUUzfAraDRNRT8KsIFJfnALCrfSLF6ozOa_EpiZHTOnk8qCv88XvZVl""#,
+        r#"token = "pypi-AgEIcHlwaS5vcmcGKgOY6-lMmRbWUeSc3TKobVUo2lHKtu9XzRpkYW7ZSjxsaS65""#,
+    ),
+    rule(
+        "pypi-test-upload-token",
+        "TestPyPI upload token",
+        r#"\b(pypi-AgENdGVzdC5weXBpLm9yZw[A-Za-z0-9_-]{50,400})(?:[^A-Za-z0-9_-]|$)"#,
+        &["pypi-agendgvzdc5wexbplm9yzw"],
+        r#"token = "pypi-AgENdGVzdC5weXBpLm9yZw00IgOCcYP-Y0Ry3apzYQikphTS4iz3fcTdwto12v_nb-vBoM703b9VteYHWk_yWbj-lsdR4TkP7IcJk4Awuk0IhBY_3wqKtVOJs0G8FEOb_2wRQtTKbLtKpZK0aPYpNrmg501AyPudoO9mifjJ0YaPRVuOL_VQtd6fSD7q12dgVHaYanaV8H5u3L_8OaFaSch3uA5CNznyocVvnieaiuj91CC720AfZzE7vV8yUnNjWCTgtroXS7Qqk7zYM5Sewu4wHoKVPSgL_G3wp0lNJzN1l64DwvYXhWRWcLovFNZikFUhEd1M9-eW9uCkFHfNvBV3gRpGX3DtB2P-SaRUpFurXw64K0tWdihec40hcuDmTEt6X2ivpHatsUj4RWQfTYddDRl64CA5MUcFQ5""#,
+        r#"token = "pypi-AgENdGVzdC5weXBpLm9yZwEbJ3peyfHHlSYURWHLZ45F7Gd_bNhNuUfkqVZPOJZWfOXPcyo""#,
+    ),
+    rule(
+        "crates-io-api-token",
+        "crates.io API token",
+        r#"\b(cio[A-Za-z0-9]{32})(?:[^A-Za-z0-9]|$)"#,
+        &["cio"],
+        r#"token = "cioznzqgcSscWevEv6SbCk64930Xg64xqSc""#,
+        r#"token = "ciotD1J0pEQ7mpbH8UHP8Lbw9MqLdis87P""#,
+    ),
+    rule(
+        "rubygems-api-token",
+        "RubyGems API token",
+        r#"\b(rubygems_[a-f0-9]{48})(?:[^a-f0-9]|$)"#,
+        &["rubygems_"],
+        r#"token = "rubygems_a32bddfe6e48cfe128bf73dc8abd1e274685eb6237331301""#,
+        r#"token = "rubygems_9058805be9ceda33c16cafb2d9e7816b48a5ed7db3b4d06""#,
+    ),
+    rule(
+        "nuget-api-key",
+        "NuGet API key",
+        r#"\b(oy2[a-z0-9]{43})(?:[^a-z0-9]|$)"#,
+        &["oy2"],
+        r#"token = "oy28whi3qcyu1vhc09idihzud6m2xf99hgz0pstozkomuy""#,
+        r#"token = "oy2q6xya1tyquzlolkmmvxp72h4nqodtmjagr9bybvxcm""#,
+    ),
+    rule(
+        "clojars-api-token",
+        "Clojars deploy token",
+        r#"(?i)\b(CLOJARS_[a-z0-9]{60})(?:[^a-z0-9]|$)"#,
+        &["clojars_"],
+        r#"token = "CLOJARS_omb6xs0bqy2c7961l1u0qjxkvxm5ifq2p1dzrpxaa9ybdq0pgligej655pdq""#,
+        r#"token = "CLOJARS_abciez8ru7mb1t5pfkhh24ctljdch2nvnnoqvsrdfduibbzx87z5zayikx7""#,
+    ),
+    rule(
+        "docker-config-auth",
+        "Docker registry credentials in config.json",
+        r#""auth"\s*:\s*"([A-Za-z0-9+/]{16,}={0,2})""#,
+        &["\"auth\""],
+        r#"{"auths": {"ghcr.io": {"auth": "Rlpe2uEyTUCRRdU+/zrzfkQ4YiWyaCFvmDHWtz26"}}}"#,
+        r#"{"auths": {"ghcr.io": {"auth": ""}}}"#,
+    )
+    .entropy(3.5),
+    rule(
+        "hex-pm-api-key",
+        "Hex.pm API key",
+        r#"(?i)hex[\w.-]{0,10}(?:api)?[_.-]?key[\s\x27"]{0,3}(?:=|:)[\s\x27"]{0,5}([a-f0-9]{32})\b"#,
+        &["hex"],
+        r#"HEX_API_KEY = "fadb46d41592add47251146c14d7e445""#,
+        r#"HEX_API_KEY = "3188668228a073c5""#,
+    ),
+    rule(
+        "pub-dev-token",
+        "Composer / Packagist token",
+        r#"(?i)(?:packagist)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{32,64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        &["packagist"],
+        r#"PACKAGIST_TOKEN = "JkG9z6uN94ZsIkWA-SMJLZCfgBHt74BxuReuXeoNL0UokfCmncg3Kqsdu7SwtdWt""#,
+        r#"PACKAGIST_TOKEN = "v6pSK7-vMWPJEL339HttFCvjdD_UleG""#,
+    )
+    .entropy(3.5),
+    rule(
+        "gradle-publish-key",
+        "Gradle Plugin Portal key",
+        r#"(?i)gradle\.publish\.(?:key|secret)\s*=\s*([A-Za-z0-9]{32})\b"#,
+        &["gradle.publish."],
+        r#"gradle.publish.secret=Bo6o8pM8dE7EMWhgCu4gmxipfpqXFMxb"#,
+        r#"gradle.publish.secret=beshhaA2HqmP"#,
+    ),
+    rule(
+        "maven-settings-password",
+        "Password in Maven settings.xml",
+        r#"<password>([^<${}\s]{6,128})</password>"#,
+        &["<password>"],
+        r#"<password>vkkT6Zd0s2HmHmoj8nqb</password>"#,
+        r#"<password>${env.MAVEN_PASSWORD}</password>"#,
+    ),
+];

@@ -1,0 +1,185 @@
+//! Runs the secret scanner where the secrets are: files and directories, the staged change,
+//! a range of commits or the whole history. Loads the configuration and suppressions once.
+//!
+//! The pre-commit and pre-push hooks call [`Setup::load`] then [`staged`] or [`commits`].
+
+mod fs;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::git::Repo;
+use crate::git::secrets::Error as GitError;
+use crate::policy::secrets::suppress::{self, BaselineError, Suppressions};
+use crate::policy::secrets::{ConfigError, Finding, ScanStats, Scanner};
+use crate::policy::{Check, Violation};
+
+pub use fs::scan_paths;
+
+/// gitleaks' configuration file name, used at the repository root when no `--config` is given.
+pub const GITLEAKS_CONFIG: &str = ".gitleaks.toml";
+
+/// Why a scan could not run (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The gitleaks configuration is invalid.
+    #[error("invalid secret-scanning configuration {0}")]
+    Config(#[from] ConfigError),
+    /// A file the scan needs could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The baseline is not a report.
+    #[error("{path}: {source}")]
+    Baseline {
+        /// The baseline file.
+        path: String,
+        /// Why.
+        source: BaselineError,
+    },
+    /// git could not list or read what to scan.
+    #[error(transparent)]
+    Git(#[from] GitError),
+}
+
+/// The scanner and the suppressions of one repository or directory.
+#[derive(Debug)]
+pub struct Setup {
+    /// Compiled rules.
+    pub scanner: Scanner,
+    /// Ignore files and baseline.
+    pub suppressions: Suppressions,
+}
+
+/// What a scan found, after suppressions.
+#[derive(Debug, Default, Serialize)]
+pub struct Outcome {
+    /// Findings in report order, redacted.
+    pub findings: Vec<Finding>,
+    /// What was scanned and skipped.
+    pub stats: ScanStats,
+    /// Findings dropped by the ignore files or the baseline.
+    pub suppressed: usize,
+    /// Files that could not be read (permissions, vanished while walking).
+    pub unreadable: u64,
+}
+
+impl Setup {
+    /// Loads `config` (else `ROOT/.gitleaks.toml`, else the built-in rules), the ignore files at
+    /// `root` (`.gitcoordignore`, `.gitleaksignore`) and `baseline`.
+    pub fn load(
+        root: &Path,
+        config: Option<&Path>,
+        baseline: Option<&Path>,
+    ) -> Result<Setup, Error> {
+        let default_config = root.join(GITLEAKS_CONFIG);
+        let config = config
+            .map(Path::to_path_buf)
+            .or_else(|| default_config.is_file().then_some(default_config));
+        let scanner = match config {
+            Some(path) => Scanner::from_gitleaks_toml(&read(&path)?, &path.display().to_string())?,
+            None => Scanner::builtin(),
+        };
+        let mut suppressions = Suppressions::default();
+        for name in [suppress::IGNORE_FILE, suppress::GITLEAKS_IGNORE_FILE] {
+            let path = root.join(name);
+            if path.is_file() {
+                suppressions.add_ignore_file(&read(&path)?);
+            }
+        }
+        if let Some(path) = baseline {
+            suppressions
+                .add_baseline(&read(path)?)
+                .map_err(|source| Error::Baseline {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+        }
+        Ok(Setup {
+            scanner,
+            suppressions,
+        })
+    }
+
+    /// Applies the suppressions to raw findings.
+    pub fn finish(&self, mut findings: Vec<Finding>, stats: ScanStats, unreadable: u64) -> Outcome {
+        let suppressed = self.suppressions.apply(&mut findings);
+        let mut stats = stats;
+        stats.findings = findings.len() as u64;
+        Outcome {
+            findings,
+            stats,
+            suppressed,
+            unreadable,
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Scans the lines the staged change adds (what `git commit` would record, `GIT_INDEX_FILE` included).
+pub fn staged(setup: &Setup, repo: &Repo) -> Result<Outcome, Error> {
+    let (changes, oversize) = repo.staged_blobs(setup.scanner.max_file_size())?;
+    let blobs: Vec<_> = changes.iter().map(|c| c.as_changed_blob()).collect();
+    let (findings, mut stats) = setup.scanner.scan_changes(&blobs);
+    stats.skipped_oversize += oversize;
+    Ok(setup.finish(findings, stats, 0))
+}
+
+/// Scans the lines each commit of `git rev-list ARGS` added (`["A..B"]`, or `["HEAD"]` for history).
+pub fn commits(setup: &Setup, repo: &Repo, rev_args: &[&str]) -> Result<Outcome, Error> {
+    let ids = repo.non_merge_commits(rev_args)?;
+    let (findings, stats) = repo.scan_commits(&ids, &setup.scanner)?;
+    Ok(setup.finish(findings, stats, 0))
+}
+
+/// Scans files and directories (walked, `.git` skipped), naming files relative to `base`.
+pub fn paths(setup: &Setup, roots: &[PathBuf], base: &Path) -> Outcome {
+    let (findings, stats, unreadable) = scan_paths(&setup.scanner, roots, base);
+    setup.finish(findings, stats, unreadable)
+}
+
+/// The pre-commit hook's secrets check: the staged change's added lines as violations.
+///
+/// A configuration that cannot be loaded refuses the commit too (fail closed), saying why.
+pub fn staged_violations(repo: &Repo) -> Vec<Violation> {
+    let outcome = Setup::load(repo.workdir(), None, None).and_then(|setup| staged(&setup, repo));
+    match outcome {
+        Ok(outcome) => outcome.findings.iter().map(violation).collect(),
+        Err(e) => vec![Violation {
+            check: Check::Secrets,
+            rule: "secrets-unavailable".to_owned(),
+            path: None,
+            line: None,
+            commit: None,
+            message: format!("the secrets check could not run: {e}"),
+            holder: None,
+        }],
+    }
+}
+
+/// A finding as a policy violation; the message carries only the redacted secret.
+pub fn violation(f: &Finding) -> Violation {
+    Violation {
+        check: Check::Secrets,
+        rule: f.rule_id.clone(),
+        path: Some(f.file.clone()),
+        line: Some(f.line),
+        commit: f.commit.clone(),
+        message: format!(
+            "{}:{}:{}: {} ({}), fingerprint {}",
+            f.file, f.line, f.column, f.description, f.redacted, f.fingerprint
+        ),
+        holder: None,
+    }
+}
