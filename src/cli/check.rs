@@ -104,3 +104,19 @@ pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<u8, CliError> {
     })?;
     Ok(code)
 }
+
+/// The secret scanner for push and pull-request checks, unless `GITCOORD_SKIP` names it.
+pub fn load_secrets(
+    repo: &crate::git::Repo,
+    skip: &[Check],
+) -> Result<Option<crate::scan::Secrets>, CliError> {
+    if skip.contains(&Check::Secrets) {
+        return Ok(None);
+    }
+    crate::scan::Secrets::load(repo).map(Some).map_err(|e| {
+        CliError::usage(
+            e.to_string(),
+            "fix the secret-scanning configuration (.gitleaks.toml), or skip the check with GITCOORD_SKIP=secrets",
+        )
+    })
+}

@@ -88,6 +88,7 @@ pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<u8, CliError> {
         .or_else(|| branch_name(repo, &args.base, &args.remote));
     let agent = pr_agent(ctx, state, &args)?;
     let (fallback, _) = ctx.actor(Some(state))?;
+    let secrets = check::load_secrets(repo, &skip)?;
     let setup = prepush::Setup {
         state,
         now: ctx.now()?,
@@ -95,6 +96,7 @@ pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<u8, CliError> {
         remote: &args.remote,
         integration: &integration_branch,
         fallback,
+        secrets: secrets.as_ref(),
     };
     let into_integration = target.as_deref() == Some(integration_branch.as_str());
     let outcome = prepush::check_range(repo, &setup, range, agent.clone(), into_integration)

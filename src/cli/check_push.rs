@@ -74,6 +74,7 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<u8, CliErr
     let state = &snapshot.state;
     let (target, _) = integration::resolve(repo, state, &args.remote);
     let (fallback, _) = ctx.actor(Some(state))?;
+    let secrets = check::load_secrets(repo, &skip)?;
     let setup = prepush::Setup {
         state,
         now: ctx.now()?,
@@ -81,6 +82,7 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<u8, CliErr
         remote: &args.remote,
         integration: &target,
         fallback,
+        secrets: secrets.as_ref(),
     };
     let outcome = prepush::check_push(repo, &setup, &updates).map_err(rev_error)?;
     let code = u8::from(!outcome.violations.is_empty());

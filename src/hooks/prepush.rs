@@ -34,6 +34,8 @@ pub struct Setup<'a> {
     pub integration: &'a str,
     /// Who acts for commits that belong to no agent's branch (identity resolution).
     pub fallback: Actor,
+    /// The secret scanner, unless skipped.
+    pub secrets: Option<&'a crate::scan::Secrets>,
 }
 
 /// What the checks found.
@@ -50,16 +52,23 @@ pub struct Outcome {
     pub anchor: Option<String>,
 }
 
-/// The checks every commit's changes go through, in reporting order. A content check
-/// (such as the secret scanner) is one more entry here.
-pub fn change_checks<'p>(policy: &'p Policy<'_>) -> Vec<Box<dyn ChangeCheck + 'p>> {
-    change_check::path_checks(policy)
+/// The checks every commit's changes go through, in reporting order: locks, boundaries,
+/// then secrets (when the scanner could be set up).
+pub fn change_checks<'p>(
+    policy: &'p Policy<'_>,
+    secrets: Option<&'p crate::scan::Secrets>,
+) -> Vec<Box<dyn ChangeCheck + 'p>> {
+    let mut checks = change_check::path_checks(policy);
+    if let Some(secrets) = secrets {
+        checks.push(Box::new(secrets));
+    }
+    checks
 }
 
 /// Checks the ref updates git is about to push to `setup.remote`.
 pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<Outcome, Error> {
     let policy = Policy::new(setup.state, setup.now);
-    let checks = change_checks(&policy);
+    let checks = change_checks(&policy, setup.secrets);
     let mut out = Outcome::default();
     if !updates.is_empty() && !setup.skip.contains(&Check::Halt) {
         out.violations.extend(policy.halt());
@@ -110,7 +119,7 @@ pub fn check_range(
     into_integration: bool,
 ) -> Result<Outcome, Error> {
     let policy = Policy::new(setup.state, setup.now);
-    let checks = change_checks(&policy);
+    let checks = change_checks(&policy, setup.secrets);
     let mut out = Outcome::default();
     if !setup.skip.contains(&Check::Halt) {
         out.violations.extend(policy.halt());

@@ -26,6 +26,16 @@ pub trait ChangeCheck {
     fn check(&self, actor: &Actor, changes: &[Change], blobs: &dyn Blobs) -> Vec<Violation>;
 }
 
+impl<T: ChangeCheck + ?Sized> ChangeCheck for &T {
+    fn which(&self) -> Check {
+        (**self).which()
+    }
+
+    fn check(&self, actor: &Actor, changes: &[Change], blobs: &dyn Blobs) -> Vec<Violation> {
+        (**self).check(actor, changes, blobs)
+    }
+}
+
 /// Locks held by others, on either side of every change.
 pub struct Locks<'p, 's>(pub &'p Policy<'s>);
 

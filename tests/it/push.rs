@@ -454,3 +454,60 @@ fn the_integration_branch_defaults_to_main_and_can_be_set() {
             .contains("integration branch: main")
     );
 }
+
+#[test]
+fn a_secret_committed_with_no_verify_is_refused_at_push_and_in_check_pr() {
+    let (env, _remote) = three_leads();
+    let token = format!("ghp_{}", "Zt7Qm2Wk9Lx4Rb8Nc3Vd6Hf1Jg5Ps0Ya7Ue3");
+    env.git(&["checkout", "-q", "-b", CLEANUP]).ok();
+    env.write("src/client.py", &format!("TOKEN = \"{token}\"\n"));
+    env.git(&["add", "src/client.py"]).ok();
+    let hook = env.git(&["commit", "-q", "-m", "client"]);
+    hook.code(1);
+    assert!(!hook.stderr.contains(&token), "{}", hook.stderr);
+    env.git(&["commit", "-q", "--no-verify", "-m", "client"])
+        .ok();
+    let refused = push(&env, &[CLEANUP]);
+    refused.code(1);
+    assert!(refused.stderr.contains("github-pat"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("src/client.py:1:"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains(&token),
+        "the secret leaked: {}",
+        refused.stderr
+    );
+    assert_ne!(
+        env.git(&["ls-remote", "--exit-code", "origin", CLEANUP])
+            .code,
+        0
+    );
+    let pr = env.gc(&[
+        "check", "pr", "--base", "main", "--head", CLEANUP, "--format", "json",
+    ]);
+    pr.code(1);
+    assert!(!pr.stdout.contains(&token));
+    let v = json(&pr);
+    let rules: Vec<&str> = v["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .filter_map(|x| x["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"github-pat"), "{rules:?}");
+    // Skipping the check says so, and lets the push through.
+    let skipped = env.git_env(
+        &env.repo,
+        &[("GITCOORD_SKIP", "secrets")],
+        &["push", "-q", "origin", CLEANUP],
+    );
+    skipped.ok();
+    assert!(
+        skipped.stderr.contains("skipping the secrets check"),
+        "{}",
+        skipped.stderr
+    );
+}
