@@ -6,9 +6,9 @@ use gix::ObjectId;
 use super::{Error, Setup, violation};
 use crate::git::Repo;
 use crate::git::changes::Change;
+use crate::git::secrets::LoadedChange;
 use crate::model::Actor;
 use crate::policy::change_check::{Blobs, ChangeCheck};
-use crate::policy::secrets::diff::ChangedBlob;
 use crate::policy::{Check, Violation};
 
 /// Secret scanning of a commit's (or the index's) added lines.
@@ -34,23 +34,19 @@ impl Secrets {
     ) -> Vec<Violation> {
         let max = self.setup.scanner.max_file_size();
         let read = |id: ObjectId| blobs.read(id).filter(|b| b.len() as u64 <= max);
-        let loaded: Vec<(&str, Option<Vec<u8>>, Vec<u8>)> = changes
+        let loaded: Vec<LoadedChange> = changes
             .iter()
             .filter_map(|c| {
                 let new = c.new.filter(|s| !s.is_submodule())?;
-                let old = c.old.filter(|s| !s.is_submodule()).and_then(|s| read(s.id));
-                Some((c.path.as_str(), old, read(new.id)?))
+                Some(LoadedChange {
+                    path: c.path.clone(),
+                    commit: commit.map(str::to_owned),
+                    old: c.old.filter(|s| !s.is_submodule()).and_then(|s| read(s.id)),
+                    new: read(new.id)?,
+                })
             })
             .collect();
-        let blobs: Vec<ChangedBlob> = loaded
-            .iter()
-            .map(|(path, old, new)| ChangedBlob {
-                path,
-                commit,
-                old: old.as_deref(),
-                new,
-            })
-            .collect();
+        let blobs: Vec<_> = loaded.iter().map(LoadedChange::as_changed_blob).collect();
         let (findings, stats) = self.setup.scanner.scan_changes(&blobs);
         let outcome = self.setup.finish(findings, stats, 0);
         outcome.findings.iter().map(violation).collect()
