@@ -252,4 +252,11 @@ fn demo_runs_every_step_as_narrated() {
     );
     assert!(out.contains("[boundary-deny]"), "{out}");
     assert!(out.contains("[halt]"), "{out}");
+    assert!(out.contains("[github-pat]"), "{out}");
+    assert!(
+        !out.contains("Zt7Qm2Wk9Lx4Rb8Nc3Vd6Hf1Jg5Ps0Ya7Ue3"),
+        "the secret leaked"
+    );
+    assert!(out.contains("gitcoord: push refused"), "{out}");
+    assert!(out.contains("[merge-order]"), "{out}");
 }
