@@ -61,16 +61,15 @@ struct Report<'a> {
 pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<u8, CliError> {
     let skip = skips(ctx);
     let repo = ctx.repo()?;
-    let Some(snapshot) = repo.read_state()? else {
-        if !in_hook {
-            ctx.ui
-                .note("gitcoord: no state yet (`gitcoord init`), nothing to enforce");
-        }
-        return Ok(0);
+    // Without a coordination state there are no locks, boundaries or halt to enforce, but
+    // the secrets check still runs: an empty state stands in for the missing one.
+    let state = match repo.read_state()? {
+        Some(snapshot) => snapshot.state,
+        None => crate::model::State::new(ctx.now()?),
     };
-    let (actor, _) = ctx.actor(Some(&snapshot.state))?;
+    let (actor, _) = ctx.actor(Some(&state))?;
     let now = ctx.now()?;
-    let outcome = precommit::check(repo, &snapshot.state, &actor, now, &skip).map_err(|e| {
+    let outcome = precommit::check(repo, &state, &actor, now, &skip).map_err(|e| {
         CliError::usage(
             e.to_string(),
             "check that the index is readable (`git status`)",

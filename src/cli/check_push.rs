@@ -63,15 +63,14 @@ struct Report<'a> {
 pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<u8, CliError> {
     let skip = check::skips(ctx);
     let repo = ctx.repo()?;
-    let Some(snapshot) = repo.read_state()? else {
-        if !in_hook {
-            ctx.ui
-                .note("gitcoord: no state yet (`gitcoord init`), nothing to enforce");
-        }
-        return Ok(0);
+    // Without a coordination state there are no locks, boundaries or halt to enforce, but
+    // the secrets check still runs: an empty state stands in for the missing one.
+    let state = match repo.read_state()? {
+        Some(snapshot) => snapshot.state,
+        None => crate::model::State::new(ctx.now()?),
     };
     let updates = read_updates(repo, &args.remote, in_hook)?;
-    let state = &snapshot.state;
+    let state = &state;
     let (target, _) = integration::resolve(repo, state, &args.remote);
     let (fallback, _) = ctx.actor(Some(state))?;
     let secrets = check::load_secrets(repo, &skip)?;
