@@ -1,9 +1,9 @@
-//! `gitcoord check pre-commit` (and the `pre-commit` hook): the enforcement checks run by hand.
+//! `gitcoord check pre-commit|pre-push|pr` (and the hooks): the enforcement checks run by hand.
 
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::{CliError, Ctx};
+use super::{CliError, Ctx, check_pr, check_push};
 use crate::hooks::{precommit, report};
 use crate::policy::{Check, Violation};
 
@@ -12,12 +12,18 @@ use crate::policy::{Check, Violation};
 pub enum CheckCommand {
     /// Check what `git commit` would commit now.
     PreCommit,
+    /// Check what a push brings (git's pre-push lines on stdin, else the current branch).
+    PrePush(check_push::PrePushArgs),
+    /// Check a pull request's commits (base..head) for CI.
+    Pr(check_pr::PrArgs),
 }
 
 /// Runs a `check` subcommand by hand: the report goes to stdout.
 pub fn run(ctx: &mut Ctx, cmd: CheckCommand) -> Result<u8, CliError> {
     match cmd {
         CheckCommand::PreCommit => pre_commit(ctx, false),
+        CheckCommand::PrePush(args) => check_push::run(ctx, args, false),
+        CheckCommand::Pr(args) => check_pr::run(ctx, args),
     }
 }
 
@@ -55,16 +61,15 @@ struct Report<'a> {
 pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<u8, CliError> {
     let skip = skips(ctx);
     let repo = ctx.repo()?;
-    let Some(snapshot) = repo.read_state()? else {
-        if !in_hook {
-            ctx.ui
-                .note("gitcoord: no state yet (`gitcoord init`), nothing to enforce");
-        }
-        return Ok(0);
+    // Without a coordination state there are no locks, boundaries or halt to enforce, but
+    // the secrets check still runs: an empty state stands in for the missing one.
+    let state = match repo.read_state()? {
+        Some(snapshot) => snapshot.state,
+        None => crate::model::State::new(ctx.now()?),
     };
-    let (actor, _) = ctx.actor(Some(&snapshot.state))?;
+    let (actor, _) = ctx.actor(Some(&state))?;
     let now = ctx.now()?;
-    let outcome = precommit::check(repo, &snapshot.state, &actor, now, &skip).map_err(|e| {
+    let outcome = precommit::check(repo, &state, &actor, now, &skip).map_err(|e| {
         CliError::usage(
             e.to_string(),
             "check that the index is readable (`git status`)",
@@ -97,4 +102,20 @@ pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<u8, CliError> {
         }
     })?;
     Ok(code)
+}
+
+/// The secret scanner for push and pull-request checks, unless `GITCOORD_SKIP` names it.
+pub fn load_secrets(
+    repo: &crate::git::Repo,
+    skip: &[Check],
+) -> Result<Option<crate::scan::Secrets>, CliError> {
+    if skip.contains(&Check::Secrets) {
+        return Ok(None);
+    }
+    crate::scan::Secrets::load(repo).map(Some).map_err(|e| {
+        CliError::usage(
+            e.to_string(),
+            "fix the secret-scanning configuration (.gitleaks.toml), or skip the check with GITCOORD_SKIP=secrets",
+        )
+    })
 }

@@ -100,7 +100,7 @@ impl Ctx {
             actor,
             at: self.now()?,
         };
-        let (applied, _) = repo.update(&record)?;
+        let (applied, _) = repo.update_from(snapshot, &record)?;
         Ok(applied)
     }
 }

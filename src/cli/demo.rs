@@ -162,6 +162,23 @@ fn script(d: &mut Demo) -> std::io::Result<bool> {
     d.write(&repo, "db/schema.sql", "create table users (id int);\n")?;
     d.quiet_git(&repo, &["add", "-A"])?;
     d.quiet_git(&repo, &["commit", "-q", "-m", "the app"])?;
+    let origin = d.root.join("origin.git");
+    d.quiet_git(
+        &d.root.clone(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            &origin.to_string_lossy(),
+        ],
+    )?;
+    d.quiet_git(
+        &repo,
+        &["remote", "add", "origin", &origin.to_string_lossy()],
+    )?;
+    d.quiet_git(&repo, &["push", "-q", "origin", "main"])?;
     let mut ok = true;
 
     d.say("The lead sets up the state ref, the hooks and three agents")?;
@@ -273,6 +290,66 @@ fn script(d: &mut Demo) -> std::io::Result<bool> {
     ok &= !d.git(&db, &["commit", "--allow-empty", "-m", "wip"])?;
     ok &= d.gc(&repo, &["resume"])?;
     ok &= d.git(&db, &["commit", "--allow-empty", "-m", "wip"])?;
+
+    d.say("a hardcoded secret never gets in, and is never printed whole")?;
+    let token = format!("ghp_{}", "Zt7Qm2Wk9Lx4Rb8Nc3Vd6Hf1Jg5Ps0Ya7Ue3");
+    d.write(
+        &org,
+        "src/client.py",
+        &format!("GITHUB_TOKEN = \"{token}\"\n"),
+    )?;
+    d.quiet_git(&org, &["add", "src/client.py"])?;
+    ok &= !d.git(&org, &["commit", "-m", "add client"])?;
+    d.quiet_git(&org, &["rm", "-q", "--cached", "src/client.py"])?;
+    std::fs::remove_file(org.join("src/client.py"))?;
+
+    d.say("merge order: security, then cleanup, then database")?;
+    d.write(
+        &sec,
+        "config/settings.py",
+        "DEBUG = False\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n",
+    )?;
+    ok &= d.git(
+        &sec,
+        &["commit", "-qam", "read the key from the environment"],
+    )?;
+    d.write(
+        &db,
+        "db/schema.sql",
+        "create table users (id int primary key);\n",
+    )?;
+    ok &= d.git(&db, &["commit", "-qam", "primary key"])?;
+    ok &= d.git(
+        &repo,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "merge database",
+            "feature/section-1d-database",
+        ],
+    )?;
+    ok &= !d.git(&repo, &["push", "origin", "main"])?;
+    d.quiet_git(&repo, &["reset", "-q", "--hard", "origin/main"])?;
+    for branch in [
+        "feature/section-1a-security",
+        "feature/section-1b-cleanup",
+        "feature/section-1d-database",
+    ] {
+        ok &= d.git(
+            &repo,
+            &[
+                "merge",
+                "-q",
+                "--no-ff",
+                "-m",
+                &format!("merge {branch}"),
+                branch,
+            ],
+        )?;
+    }
+    ok &= d.git(&repo, &["push", "-q", "origin", "main"])?;
 
     d.say("one screen for the lead, and the audit trail")?;
     ok &= d.gc(&repo, &["status"])?;

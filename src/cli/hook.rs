@@ -2,12 +2,13 @@
 
 use clap::Args;
 
-use super::{CliError, Ctx, check};
+use super::{CliError, Ctx, check, check_push};
 
 /// Arguments of `hook`.
 #[derive(Args, Debug)]
 pub struct HookArgs {
-    /// The hook git is running: pre-commit or pre-push.
+    /// The hook git is running: pre-commit or pre-push (or pre-commit-framework, for the
+    /// pre-commit framework's stages).
     pub name: String,
     /// The arguments git gave the hook.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -18,6 +19,12 @@ pub struct HookArgs {
 pub fn run(ctx: &mut Ctx, args: HookArgs) -> Result<u8, CliError> {
     match args.name.as_str() {
         "pre-commit" => check::pre_commit(ctx, true),
+        "pre-push" => check_push::run(ctx, check_push::PrePushArgs::from_hook(&args.args), true),
+        // One entry for the pre-commit framework's pre-commit and pre-push stages.
+        "pre-commit-framework" if check_push::in_pre_commit_push_stage() => {
+            check_push::run(ctx, check_push::PrePushArgs::from_hook(&[]), true)
+        }
+        "pre-commit-framework" => check::pre_commit(ctx, true),
         other => Err(CliError::usage(
             format!("gitcoord has no '{other}' hook"),
             "re-install the shims with `gitcoord install --force`",

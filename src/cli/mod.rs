@@ -2,6 +2,8 @@
 
 mod agent;
 mod check;
+mod check_pr;
+mod check_push;
 mod checkin;
 mod ctx;
 mod demo;
@@ -11,6 +13,7 @@ mod halt;
 mod hook;
 mod init;
 mod install;
+mod integration;
 mod lock;
 mod log;
 mod paths;
@@ -79,6 +82,8 @@ pub enum Command {
     Status,
     /// The state's history, one operation per line.
     Log(log::LogArgs),
+    /// Show or set the integration branch, and show the merge order.
+    Integration(integration::IntegrationArgs),
     /// Run the enforcement checks by hand.
     #[command(subcommand)]
     Check(check::CheckCommand),
@@ -133,6 +138,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<u8, CliError> {
         Command::Resume => halt::run_resume(ctx),
         Command::Status => status::run(ctx),
         Command::Log(args) => log::run(ctx, args),
+        Command::Integration(args) => integration::run(ctx, args),
         Command::Check(cmd) => check::run(ctx, cmd),
         Command::Hook(args) => hook::run(ctx, args),
         Command::Guard => guard::run(ctx),

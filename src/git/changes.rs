@@ -2,8 +2,6 @@
 //! or one commit's tree against another's. Renames count as a delete plus an add, so both
 //! sides of a rename are checked; mode-only changes count too.
 
-use std::collections::HashSet;
-
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
 use serde::Serialize;
@@ -72,7 +70,7 @@ impl Repo {
             };
         let head_tree = self.inner.head_tree_id_or_empty().map_err(err)?.detach();
         let mut head = Vec::new();
-        let mut same_dirs = HashSet::new();
+        let mut same_dirs = Vec::new();
         self.flatten_tree(
             head_tree,
             index.tree(),
@@ -80,9 +78,12 @@ impl Repo {
             &mut head,
             &mut same_dirs,
         )?;
-        if same_dirs.contains("") {
+        if same_dirs.iter().any(|d: &String| d.is_empty()) {
             return Ok(Vec::new());
         }
+        // As `dir/` keys, sorted: the one key that can prefix a path is its predecessor.
+        let mut same_dirs: Vec<String> = same_dirs.into_iter().map(|d| d + "/").collect();
+        same_dirs.sort_unstable();
         head.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut staged: Vec<(String, Side)> = index
             .entries()
@@ -154,10 +155,10 @@ impl Repo {
         cache: Option<&gix::index::extension::Tree>,
         prefix: &mut String,
         out: &mut Vec<(String, Side)>,
-        same: &mut HashSet<String>,
+        same: &mut Vec<String>,
     ) -> Result<(), Error> {
         if cache.is_some_and(|c| c.num_entries.is_some() && c.id == id) {
-            same.insert(prefix.clone());
+            same.push(prefix.clone());
             return Ok(());
         }
         for (name, side) in self.tree_entries(Some(id))? {
@@ -230,19 +231,12 @@ impl Repo {
     }
 }
 
-/// Whether `path` lies in one of the directories known to be unchanged.
-fn in_same_dir(path: &str, same: &HashSet<String>) -> bool {
-    if same.is_empty() {
-        return false;
-    }
-    let mut dir = path;
-    while let Some(slash) = dir.rfind('/') {
-        dir = &dir[..slash];
-        if same.contains(dir) {
-            return true;
-        }
-    }
-    false
+/// Whether `path` lies in one of the directories known to be unchanged, given as sorted,
+/// disjoint `dir/` keys: a key that prefixes `path` sorts right before it, since any key
+/// between the two would be a subdirectory of the first.
+fn in_same_dir(path: &str, same: &[String]) -> bool {
+    let at = same.partition_point(|k| k.as_str() <= path);
+    at > 0 && path.starts_with(same[at - 1].as_str())
 }
 
 fn push_path(prefix: &mut String, name: &BStr) {
@@ -295,4 +289,31 @@ fn merge_join(old: Vec<(String, Side)>, new: Vec<(String, Side)>) -> Vec<Change>
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_same_dir;
+
+    #[test]
+    fn same_dir_lookup() {
+        let keys: Vec<String> = ["a-b/", "a/", "a0/", "x/y/"]
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        for (path, want) in [
+            ("a/x", true),
+            ("a-b/c", true),
+            ("a.rs", false),
+            ("a0/q/r", true),
+            ("ab/c", false),
+            ("x/y/z", true),
+            ("x/z", false),
+            ("a", false),
+        ] {
+            assert_eq!(in_same_dir(path, &sorted), want, "{path}");
+        }
+    }
 }

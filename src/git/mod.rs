@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod history;
 pub mod repo;
+pub mod revs;
 pub mod run;
 pub mod secrets;
 pub mod store;

@@ -50,7 +50,7 @@ impl Repo {
     }
 
     /// The commits `git rev-list --no-merges ARGS` lists, newest first; an unknown revision is an error.
-    pub fn rev_list(&self, args: &[&str]) -> Result<Vec<ObjectId>, Error> {
+    pub fn non_merge_commits(&self, args: &[&str]) -> Result<Vec<ObjectId>, Error> {
         let mut cmd = git(self.workdir());
         cmd.args(["rev-list", "--no-merges"]).args(args).arg("--");
         let text = output(cmd).map_err(|e| {

@@ -48,6 +48,9 @@ pub enum Error {
         /// What is wrong.
         source: files::Error,
     },
+    /// The state was written by a newer gitcoord; it is not corrupt, just not readable here.
+    #[error("{0}; nothing was changed")]
+    TooNew(files::Error),
     /// The state tree holds something else than TOML files.
     #[error(
         "the state at {commit} holds '{name}', which is not a TOML file; reset the ref with `git update-ref {STATE_REF} {commit}^`"
@@ -125,9 +128,12 @@ impl Repo {
             .iter()
             .map(|(k, (_, t))| (k.clone(), t.clone()))
             .collect();
-        let state = files::from_files(&texts).map_err(|source| Error::Corrupt {
-            commit: short,
-            source,
+        let state = files::from_files(&texts).map_err(|source| match source {
+            files::Error::TooNew { .. } => Error::TooNew(source),
+            source => Error::Corrupt {
+                commit: short,
+                source,
+            },
         })?;
         Ok(Snapshot {
             commit: id,
@@ -139,10 +145,32 @@ impl Repo {
     /// Applies `record` to the current state and commits the result, retrying on lost races:
     /// each retry re-reads the state and re-validates the operation against it.
     pub fn update(&self, record: &Record) -> Result<(Applied, ObjectId), Error> {
+        self.update_from(self.read_state()?, record)
+    }
+
+    /// Like [`Repo::update`], starting from `current`, a state the caller has just read, so
+    /// an operation costs one read of the state when no other writer interferes.
+    pub fn update_from(
+        &self,
+        current: Option<Snapshot>,
+        record: &Record,
+    ) -> Result<(Applied, ObjectId), Error> {
+        let _turn = self.writer_turn();
+        let mut current = current;
+        if self.state_head()? != current.as_ref().map(|s| s.commit) {
+            current = self.read_state()?;
+        }
         let mut attempt = 0;
         loop {
-            let current = self.read_state()?;
             let (mut state, expected) = match (&current, &record.op) {
+                // A concurrent `init` won the race: the state exists, which is all init asks.
+                (Some(snap), model::Op::Init) => {
+                    let applied = Applied {
+                        summary: "the coordination state already exists".into(),
+                        notes: Vec::new(),
+                    };
+                    return Ok((applied, snap.commit));
+                }
                 (Some(snap), _) => (snap.state.clone(), Some(snap.commit)),
                 (None, model::Op::Init) => (State::new(record.at), None),
                 (None, _) => return Err(Error::NotInitialized),
@@ -157,7 +185,33 @@ impl Repo {
                 return Err(Error::Contended);
             }
             std::thread::sleep(backoff(attempt));
+            current = self.read_state()?;
         }
+    }
+
+    /// Waits for this process's turn to write, among gitcoord writers on this machine: an
+    /// advisory lock on a file in the common git dir, released when the returned file is
+    /// dropped (or the process dies). Taking turns spares concurrent writers the lost races
+    /// and redone work of pure optimism; the compare-and-swap stays the guarantee, against
+    /// writers that do not take turns (`git update-ref`, a fetch). `None` when the lock
+    /// cannot be had (e.g. a read-only git dir), in which case the CAS alone decides.
+    #[cfg(unix)]
+    fn writer_turn(&self) -> Option<std::fs::File> {
+        let path = self.common_dir().join("gitcoord-writer.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .ok()?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).ok()?;
+        Some(file)
+    }
+
+    /// Elsewhere writers rely on the compare-and-swap alone.
+    #[cfg(not(unix))]
+    fn writer_turn(&self) -> Option<std::fs::File> {
+        None
     }
 
     fn write_commit(

@@ -1,5 +1,5 @@
 //! The pre-commit checks: what git will commit (the index it will use, in whichever
-//! worktree) against halt, locks and boundaries.
+//! worktree) against halt, locks, boundaries and secrets.
 
 use jiff::Timestamp;
 
@@ -29,7 +29,7 @@ pub fn check(
     let policy = Policy::new(state, now);
     let mut violations = policy.check_paths(actor, changes.iter().map(|c| c.path.as_str()), skip);
     if !skip.contains(&Check::Secrets) {
-        violations.extend(crate::scan::staged_violations(repo));
+        violations.extend(crate::scan::staged_violations(repo, &changes));
     }
     Ok(Outcome {
         changes,

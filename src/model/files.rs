@@ -42,6 +42,12 @@ pub enum Error {
     NoMeta,
 }
 
+/// Just the format version of `gitcoord.toml`, readable whatever else the file holds.
+#[derive(Deserialize)]
+struct FormatOnly {
+    format: u32,
+}
+
 #[derive(Serialize, Deserialize, Default)]
 struct AgentsFile {
     #[serde(default)]
@@ -71,10 +77,14 @@ fn parse<T: DeserializeOwned>(
 
 /// Builds the state from the files of a state tree (name → UTF-8 text).
 pub fn from_files(files: &BTreeMap<String, String>) -> Result<State, Error> {
-    let meta: Meta = parse(files, META_FILE)?.ok_or(Error::NoMeta)?;
-    if meta.format > FORMAT_VERSION {
-        return Err(Error::TooNew { found: meta.format });
+    // The version first: a newer format may have changed the shape of any file, this one too.
+    let version: FormatOnly = parse(files, META_FILE)?.ok_or(Error::NoMeta)?;
+    if version.format > FORMAT_VERSION {
+        return Err(Error::TooNew {
+            found: version.format,
+        });
     }
+    let meta: Meta = parse(files, META_FILE)?.ok_or(Error::NoMeta)?;
     let agents: AgentsFile = parse(files, AGENTS_FILE)?.unwrap_or_default();
     let locks: LocksFile = parse(files, LOCKS_FILE)?.unwrap_or_default();
     let halt: Option<Halt> = parse(files, HALT_FILE)?;

@@ -105,6 +105,11 @@ pub enum Op {
     },
     /// Lift the halt.
     Resume,
+    /// Set (or, with `None`, unset) the branch agents integrate into.
+    SetIntegration {
+        /// The branch name.
+        branch: Option<String>,
+    },
 }
 
 /// An operation with who performed it and when: what a state commit records.
@@ -181,6 +186,7 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
         Op::Unlock { patterns, force } => unlock(state, record, patterns, *force),
         Op::Halt { reason } => halt(state, record, reason),
         Op::Resume => resume(state),
+        Op::SetIntegration { branch } => set_integration(state, branch),
     }?;
     if expired > 0 {
         applied
@@ -226,6 +232,16 @@ fn agent_add(state: &mut State, id: &str, agent: &Agent) -> Result<Applied, OpEr
         require_agent(state, before)?;
     }
     state.agents.insert(id.to_owned(), agent.clone());
+    if let Some(cycle) = crate::policy::merge_order::find_cycle(&state.agents) {
+        state.agents.remove(id);
+        return Err(invalid(
+            format!(
+                "--after would make a merge-order cycle: {}",
+                cycle.join(" -> ")
+            ),
+            "drop one --after so the order has a first agent",
+        ));
+    }
     Ok(done(format!("add agent {id} on {}", agent.branch)))
 }
 
@@ -504,6 +520,14 @@ fn resume(state: &mut State) -> Result<Applied, OpError> {
             "nothing to resume; see `gitcoord status`",
         )),
     }
+}
+
+fn set_integration(state: &mut State, branch: &Option<String>) -> Result<Applied, OpError> {
+    state.meta.integration_branch.clone_from(branch);
+    Ok(done(match branch {
+        Some(b) => format!("set the integration branch to {b}"),
+        None => "unset the integration branch (the remote's default applies)".to_owned(),
+    }))
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! print it and which exit code it means.
 
 pub mod boundaries;
+pub mod change_check;
 pub mod glob;
+pub mod merge_order;
 pub mod secrets;
 
 use jiff::Timestamp;

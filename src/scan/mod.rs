@@ -1,8 +1,9 @@
 //! Runs the secret scanner where the secrets are: files and directories, the staged change,
 //! a range of commits or the whole history. Loads the configuration and suppressions once.
 //!
-//! The pre-commit and pre-push hooks call [`Setup::load`] then [`staged`] or [`commits`].
+//! The hooks run [`Secrets`]: on the staged changes, and as one of the push checks.
 
+mod check;
 mod fs;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use crate::policy::secrets::suppress::{self, BaselineError, Suppressions};
 use crate::policy::secrets::{ConfigError, Finding, ScanStats, Scanner};
 use crate::policy::{Check, Violation};
 
+pub use check::{Secrets, staged_violations, unavailable};
 pub use fs::scan_paths;
 
 /// gitleaks' configuration file name, used at the repository root when no `--config` is given.
@@ -138,7 +140,7 @@ pub fn staged(setup: &Setup, repo: &Repo) -> Result<Outcome, Error> {
 
 /// Scans the lines each commit of `git rev-list ARGS` added (`["A..B"]`, or `["HEAD"]` for history).
 pub fn commits(setup: &Setup, repo: &Repo, rev_args: &[&str]) -> Result<Outcome, Error> {
-    let ids = repo.rev_list(rev_args)?;
+    let ids = repo.non_merge_commits(rev_args)?;
     let (findings, stats) = repo.scan_commits(&ids, &setup.scanner)?;
     Ok(setup.finish(findings, stats, 0))
 }
@@ -147,25 +149,6 @@ pub fn commits(setup: &Setup, repo: &Repo, rev_args: &[&str]) -> Result<Outcome,
 pub fn paths(setup: &Setup, roots: &[PathBuf], base: &Path) -> Outcome {
     let (findings, stats, unreadable) = scan_paths(&setup.scanner, roots, base);
     setup.finish(findings, stats, unreadable)
-}
-
-/// The pre-commit hook's secrets check: the staged change's added lines as violations.
-///
-/// A configuration that cannot be loaded refuses the commit too (fail closed), saying why.
-pub fn staged_violations(repo: &Repo) -> Vec<Violation> {
-    let outcome = Setup::load(repo.workdir(), None, None).and_then(|setup| staged(&setup, repo));
-    match outcome {
-        Ok(outcome) => outcome.findings.iter().map(violation).collect(),
-        Err(e) => vec![Violation {
-            check: Check::Secrets,
-            rule: "secrets-unavailable".to_owned(),
-            path: None,
-            line: None,
-            commit: None,
-            message: format!("the secrets check could not run: {e}"),
-            holder: None,
-        }],
-    }
 }
 
 /// A finding as a policy violation; the message carries only the redacted secret.

@@ -171,3 +171,137 @@ pub fn write_in(dir: &Path, rel: &str, text: &str) {
     }
     std::fs::write(path, text).expect("write file");
 }
+
+/// The state ref, as tests name it.
+pub const STATE_REF: &str = "refs/gitcoord/state";
+
+impl TestEnv {
+    /// Runs `gitcoord` in the main worktree with the clock pinned at `now` (RFC 3339).
+    pub fn gc_at(&self, now: &str, args: &[&str]) -> Run {
+        self.gc_env(&self.repo, &[("GITCOORD_NOW", now)], args)
+    }
+
+    /// Runs `gitcoord --json …` in `dir`, asserts success and parses stdout.
+    #[track_caller]
+    pub fn json_in(&self, dir: &Path, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let run = self.gc_in(dir, &all);
+        parse_json(run.ok())
+    }
+
+    /// Runs `gitcoord --json …` in the main worktree, asserts success and parses stdout.
+    #[track_caller]
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        self.json_in(&self.repo, args)
+    }
+
+    /// The commit the state ref points at, or `None` when it does not exist.
+    pub fn state_head(&self) -> Option<String> {
+        let run = self.git(&["rev-parse", "--verify", "-q", STATE_REF]);
+        (run.code == 0).then(|| run.stdout.trim().to_owned())
+    }
+
+    /// How many commits the state ref's history holds.
+    pub fn state_commits(&self) -> usize {
+        match self.state_head() {
+            None => 0,
+            Some(_) => self
+                .git(&["rev-list", "--count", STATE_REF])
+                .ok()
+                .trim()
+                .parse()
+                .expect("rev-list prints a count"),
+        }
+    }
+
+    /// The text of one file of the current state tree, or `None` when the tree lacks it.
+    pub fn state_file(&self, name: &str) -> Option<String> {
+        let run = self.git(&["show", &format!("{STATE_REF}:{name}")]);
+        (run.code == 0).then_some(run.stdout)
+    }
+
+    /// Adds a linked worktree at `<root>/<name>` on a new branch, and returns its path.
+    pub fn worktree(&self, name: &str, branch: &str) -> PathBuf {
+        let path = self.root().join(name);
+        let shown = path.to_str().expect("temp paths are UTF-8");
+        self.git(&["worktree", "add", "-q", "-b", branch, shown])
+            .ok();
+        path
+    }
+
+    /// Writes a state commit on top of the current one with plain git plumbing, replacing
+    /// (or adding) the file `name` of the state tree by `text`, as a hand edit would.
+    pub fn hand_edit_state(&self, name: &str, text: &str) -> String {
+        let blob = self.git_stdin(&["hash-object", "-w", "--stdin"], text);
+        let listing = self.git(&["ls-tree", STATE_REF]);
+        let mut tree: String = listing
+            .ok()
+            .lines()
+            .filter(|l| !l.ends_with(&format!("\t{name}")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        tree.push_str(&format!("100644 blob {}\t{name}\n", blob.trim()));
+        let tree = self.git_stdin(&["mktree"], &tree);
+        let commit = self
+            .git(&[
+                "commit-tree",
+                "-p",
+                STATE_REF,
+                "-m",
+                "hand edit",
+                tree.trim(),
+            ])
+            .ok()
+            .trim()
+            .to_owned();
+        self.git(&["update-ref", STATE_REF, &commit]).ok();
+        commit
+    }
+
+    /// Runs `git` in the main worktree with `input` on stdin; asserts success, returns stdout.
+    #[track_caller]
+    pub fn git_stdin(&self, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut cmd = Command::new("git");
+        self.hermetic(&mut cmd);
+        let mut child = cmd
+            .args(args)
+            .current_dir(&self.repo)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn git");
+        child
+            .stdin
+            .take()
+            .expect("piped stdin")
+            .write_all(input.as_bytes())
+            .expect("write git's stdin");
+        let run = Run::from(child.wait_with_output().expect("run git"));
+        run.ok().to_owned()
+    }
+
+    /// A `gitcoord` command in the main worktree, hermetic, not yet started.
+    pub fn gc_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin());
+        self.hermetic(&mut cmd);
+        cmd.args(args)
+            .current_dir(&self.repo)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+}
+
+/// Turns a finished child's output into a [`Run`].
+pub fn run_of(out: Output) -> Run {
+    Run::from(out)
+}
+
+/// Parses a command's stdout as JSON.
+#[track_caller]
+pub fn parse_json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{text}"))
+}

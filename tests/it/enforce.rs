@@ -252,4 +252,35 @@ fn demo_runs_every_step_as_narrated() {
     );
     assert!(out.contains("[boundary-deny]"), "{out}");
     assert!(out.contains("[halt]"), "{out}");
+    assert!(out.contains("[github-pat]"), "{out}");
+    assert!(
+        !out.contains("Zt7Qm2Wk9Lx4Rb8Nc3Vd6Hf1Jg5Ps0Ya7Ue3"),
+        "the secret leaked"
+    );
+    assert!(out.contains("gitcoord: push refused"), "{out}");
+    assert!(out.contains("[merge-order]"), "{out}");
+}
+
+#[test]
+fn secrets_are_checked_even_before_any_coordination_state() {
+    let env = TestEnv::new();
+    env.gc(&["install"]).ok();
+    env.write(
+        "deploy.sh",
+        "export STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
+    );
+    env.git(&["add", "deploy.sh"]).ok();
+    let run = env.git(&["commit", "-m", "deploy"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("stripe"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("4eC39HqLyjWDarjtT1zdp7dc"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        env.git(&["rev-parse", "-q", "--verify", "refs/gitcoord/state"])
+            .code
+            != 0
+    );
 }

@@ -1,7 +1,13 @@
 //! Integration tests: real repositories in temp dirs, the real `git`, the built binary.
 
+mod ci_templates;
 mod common;
 mod core;
+mod core_bad_input;
+mod core_contention;
+mod core_identity;
+mod core_locks;
 mod enforce;
 mod install;
+mod push;
 mod secrets;

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Cost of the pre-push hook: `git push` of 50 new commits to a local bare remote, in a
+# 5,000-file repository with 11 agents, 200 locks and 50 boundary globs, with the gitcoord
+# hook and with no hook, side by side in one hyperfine run:
+#   1. agent0's branch of 50 commits (locks and boundaries on each commit);
+#   2. the integration branch merging agents 1..10 (chained by merge order), 5 commits
+#      each, in order: the same checks plus merge order over 10 merges.
+#   bench/prepush.sh [RUNS]
+set -euo pipefail
+runs=${1:-30}
+root=$(cd "$(dirname "$0")/.." && pwd)
+command -v hyperfine >/dev/null || { apt-get install -y -qq hyperfine >/dev/null; }
+cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+bin="$root/target/release/gitcoord"
+work=$(mktemp -d)
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
+export HOME="$work/home" GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GITCOORD_BIN="$bin"
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@example.com
+mkdir -p "$HOME" "$work/nohooks"
+repo="$work/repo"
+git init -q --bare -b main "$work/origin.git"
+git init -q -b main "$repo"
+cd "$repo"
+git remote add origin "$work/origin.git"
+for d in $(seq 0 99); do
+  mkdir -p "src/mod$d"
+  for f in $(seq 0 49); do printf 'fn f%d() -> u32 { %d }\n' "$f" "$d" >"src/mod$d/file$f.rs"; done
+done
+git add -A && git commit -qm "5,000 files"
+git gc -q
+"$bin" init >/dev/null
+for a in $(seq 0 10); do
+  args=(agent add "agent$a" --branch "feature/agent$a")
+  [ "$a" -eq 10 ] || for g in $(seq 0 4); do args+=(--owns "src/mod$((a * 10 + g))/**"); done
+  [ "$a" -le 1 ] || args+=(--after "agent$((a - 1))")
+  "$bin" "${args[@]}" >/dev/null
+done
+# 200 locks held by agents 1..9 on files agent0 does not touch.
+for l in $(seq 0 199); do
+  a=$((1 + l % 9)); d=$((50 + l % 50)); f=$((l / 50))
+  "$bin" --agent "agent$a" lock "src/mod$d/file$f.rs" --ttl 8h >/dev/null
+done
+git push -q --no-verify origin main
+# agent0: 50 commits of 3 files each in its own directories.
+git checkout -q -b feature/agent0
+for c in $(seq 1 50); do
+  for i in 0 1 2; do echo "// $c" >>"src/mod$(((c + i) % 5))/file$i.rs"; done
+  git commit -q --no-verify -am "agent0 commit $c"
+done
+# agents 1..10: 5 commits each, merged into main in merge order.
+git checkout -q main
+for a in $(seq 1 10); do
+  git checkout -q -b "feature/agent$a" main
+  for c in $(seq 1 5); do
+    mkdir -p "src/mod$((a * 10))"
+    echo "// $c" >>"src/mod$((a * 10))/file$((10 + c)).rs"
+    git add -A && git commit -q --no-verify -m "agent$a commit $c"
+  done
+done
+git checkout -q main
+for a in $(seq 1 10); do git merge -q --no-ff --no-verify -m "merge agent$a" "feature/agent$a"; done
+echo "repository: $(git ls-files | wc -l) files, 11 agents, $("$bin" locks | wc -l) locks, 50 boundary globs"
+echo "branch push: $(git rev-list --count main..feature/agent0) commits; main push: $(git rev-list --count origin/main..main) commits"
+# Each run first removes the pushed ref from the remote (and its tracking ref), so the
+# same commits are new again.
+reset_branch="git push -q --no-verify origin --delete feature/agent0 2>/dev/null; true"
+reset_main="git push -q --no-verify --force origin $(git rev-parse origin/main):refs/heads/main"
+nohook="git -c core.hooksPath=$work/nohooks"
+hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/result.json" \
+  -n "push branch, 50 commits (no hook)" --prepare "sh -c '$reset_branch'" "$nohook push -q origin feature/agent0" \
+  -n "push branch, 50 commits (gitcoord hook)" --prepare "sh -c '$reset_branch'" "git push -q origin feature/agent0" \
+  -n "push main, 10 merges + 50 commits (no hook)" --prepare "sh -c '$reset_main'" "$nohook push -q origin main" \
+  -n "push main, 10 merges + 50 commits (gitcoord hook)" --prepare "sh -c '$reset_main'" "git push -q origin main"
+python3 - "$work/result.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+for base, hook in ((r[0], r[1]), (r[2], r[3])):
+    b, h = base["median"], hook["median"]
+    name = hook["command"].split(" (")[0]
+    print(f"{name}: median no hook {b*1000:.1f} ms, gitcoord hook {h*1000:.1f} ms, hook cost {(h-b)*1000:.1f} ms")
+PY

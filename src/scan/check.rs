@@ -1,0 +1,86 @@
+//! The secrets check as the hooks run it: on the lines a change adds, with the repository's
+//! configuration and suppressions, turned into policy violations.
+
+use gix::ObjectId;
+
+use super::{Error, Setup, violation};
+use crate::git::Repo;
+use crate::git::changes::Change;
+use crate::git::secrets::LoadedChange;
+use crate::model::Actor;
+use crate::policy::change_check::{Blobs, ChangeCheck};
+use crate::policy::{Check, Violation};
+
+/// Secret scanning of a commit's (or the index's) added lines.
+pub struct Secrets {
+    setup: Setup,
+}
+
+impl Secrets {
+    /// Loads the repository's configuration (`.gitleaks.toml`, else the built-in rules) and
+    /// ignore files.
+    pub fn load(repo: &Repo) -> Result<Secrets, Error> {
+        Ok(Secrets {
+            setup: Setup::load(repo.workdir(), None, None)?,
+        })
+    }
+
+    /// The violations among `changes`, reading contents through `blobs`.
+    pub fn violations(
+        &self,
+        changes: &[Change],
+        commit: Option<&str>,
+        blobs: &dyn Blobs,
+    ) -> Vec<Violation> {
+        let max = self.setup.scanner.max_file_size();
+        let read = |id: ObjectId| blobs.read(id).filter(|b| b.len() as u64 <= max);
+        let loaded: Vec<LoadedChange> = changes
+            .iter()
+            .filter_map(|c| {
+                let new = c.new.filter(|s| !s.is_submodule())?;
+                Some(LoadedChange {
+                    path: c.path.clone(),
+                    commit: commit.map(str::to_owned),
+                    old: c.old.filter(|s| !s.is_submodule()).and_then(|s| read(s.id)),
+                    new: read(new.id)?,
+                })
+            })
+            .collect();
+        let blobs: Vec<_> = loaded.iter().map(LoadedChange::as_changed_blob).collect();
+        let (findings, stats) = self.setup.scanner.scan_changes(&blobs);
+        let outcome = self.setup.finish(findings, stats, 0);
+        outcome.findings.iter().map(violation).collect()
+    }
+}
+
+impl ChangeCheck for Secrets {
+    fn which(&self) -> Check {
+        Check::Secrets
+    }
+
+    fn check(&self, _: &Actor, changes: &[Change], blobs: &dyn Blobs) -> Vec<Violation> {
+        self.violations(changes, None, blobs)
+    }
+}
+
+/// The secrets check for staged `changes` (already computed by the pre-commit hook); a
+/// configuration that cannot be loaded is reported as a violation, never skipped silently.
+pub fn staged_violations(repo: &Repo, changes: &[Change]) -> Vec<Violation> {
+    match Secrets::load(repo) {
+        Ok(secrets) => secrets.violations(changes, None, repo),
+        Err(e) => vec![unavailable(&e)],
+    }
+}
+
+/// A violation saying the secrets check could not run, and why.
+pub fn unavailable(e: &Error) -> Violation {
+    Violation {
+        check: Check::Secrets,
+        rule: "secrets-unavailable".to_owned(),
+        path: None,
+        line: None,
+        commit: None,
+        message: format!("the secrets check could not run: {e}"),
+        holder: None,
+    }
+}

@@ -1,0 +1,266 @@
+//! Bad input: exit 2, a sentence saying what to do, and nothing written to the state.
+
+use crate::common::{Run, STATE_REF, TestEnv};
+
+/// Asserts exit 2, an `error:` line holding every `needle`, and an unmoved state ref.
+#[track_caller]
+fn refused(env: &TestEnv, before: &Option<String>, run: &Run, needles: &[&str]) {
+    run.code(2);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    for needle in needles {
+        assert!(
+            run.stderr.contains(needle),
+            "missing {needle:?} in\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(run.stdout, "", "nothing on stdout");
+    assert_eq!(&env.state_head(), before, "the state ref must not move");
+}
+
+fn ready() -> (TestEnv, Option<String>) {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "alice", "--branch", "feature/a"])
+        .ok();
+    let head = env.state_head();
+    (env, head)
+}
+
+#[test]
+fn outside_any_repository_and_in_a_bare_one() {
+    let env = TestEnv::new();
+    let plain = env.root().join("plain");
+    std::fs::create_dir_all(&plain).expect("mkdir");
+    for args in [&["init"][..], &["status"], &["lock", "a.txt"], &["whoami"]] {
+        let run = env.gc_in(&plain, args);
+        refused(
+            &env,
+            &None,
+            &run,
+            &["is not inside a git repository", "run gitcoord from"],
+        );
+    }
+    let bare = env.root().join("bare.git");
+    env.git(&["init", "-q", "--bare", bare.to_str().expect("UTF-8 path")])
+        .ok();
+    for args in [&["init"][..], &["status"]] {
+        let run = env.gc_in(&bare, args);
+        refused(
+            &env,
+            &None,
+            &run,
+            &["is a bare repository", "git worktree add"],
+        );
+    }
+    let gone = env.git_in(&bare, &["rev-parse", "--verify", "-q", STATE_REF]);
+    gone.code(1);
+}
+
+#[test]
+fn commands_before_init_say_to_run_init() {
+    let env = TestEnv::new();
+    for args in [
+        &["status"][..],
+        &["locks"],
+        &["lock", "a"],
+        &["agent", "list"],
+    ] {
+        let run = env.gc(args);
+        refused(
+            &env,
+            &None,
+            &run,
+            &["no gitcoord state yet", "run `gitcoord init` first"],
+        );
+    }
+}
+
+#[test]
+fn paths_outside_the_repository_or_malformed() {
+    let (env, head) = ready();
+    let elsewhere = env.home.join("x.txt");
+    let elsewhere = elsewhere.to_str().expect("UTF-8 path");
+    let cases: [(&str, &str); 6] = [
+        ("../x", "'../x' leaves the repository"),
+        ("a/../../x", "leaves the repository"),
+        (elsewhere, "is outside the repository"),
+        ("", "an empty path was given"),
+        ("a\nb", "contains a NUL or newline character"),
+        (".", "names the repository root itself"),
+    ];
+    for (path, why) in cases {
+        for cmd in ["lock", "unlock"] {
+            let run = env.gc(&["--agent", "alice", cmd, path]);
+            refused(
+                &env,
+                &head,
+                &run,
+                &[why, "next: give a path inside the repository"],
+            );
+        }
+    }
+    // A path inside the repository given absolutely is fine.
+    let inside = env.repo.join("src/main.rs");
+    let run = env.gc(&[
+        "--agent",
+        "alice",
+        "lock",
+        inside.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(run.ok().trim(), "lock src/main.rs by alice");
+}
+
+#[test]
+fn unknown_agents_invalid_ids_and_malformed_ttls() {
+    let (env, head) = ready();
+    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (
+            vec!["agent", "show", "ghost"],
+            vec!["no agent 'ghost' is registered", "gitcoord agent list"],
+        ),
+        (
+            vec!["agent", "remove", "ghost"],
+            vec!["no agent 'ghost' is registered"],
+        ),
+        (
+            vec!["agent", "bind", "ghost"],
+            vec!["no agent 'ghost' is registered"],
+        ),
+        (
+            vec!["--agent", "ghost", "lock", "a"],
+            vec!["agent 'ghost' (given with --agent) is not registered"],
+        ),
+        (
+            vec!["agent", "add", "-x", "--branch", "b"],
+            vec!["unexpected argument"],
+        ),
+        (
+            vec!["agent", "add", "a b", "--branch", "b"],
+            vec!["'a b' is not a valid agent id", "letters, digits"],
+        ),
+        (
+            vec!["agent", "add", "a/b", "--branch", "b"],
+            vec!["'a/b' is not a valid agent id"],
+        ),
+        (
+            vec!["agent", "add", "ok", "--branch", "a..b"],
+            vec!["'a..b' is not a valid branch name"],
+        ),
+        (
+            vec!["agent", "add", "ok", "--branch", "b", "--after", "ghost"],
+            vec!["no agent 'ghost' is registered"],
+        ),
+        (
+            vec!["lock", "a", "--ttl", "10x"],
+            vec!["'10x' is not a duration", "90s, 10m, 1h30m or 2d"],
+        ),
+        (
+            vec!["lock", "a", "--ttl", "0m"],
+            vec!["'0m' is not a duration"],
+        ),
+        (
+            vec!["lock", "a", "--ttl", "soon"],
+            vec!["'soon' is not a duration"],
+        ),
+        (vec!["lock", "a", "--ttl="], vec!["'' is not a duration"]),
+    ];
+    for (args, needles) in cases {
+        let run = env.gc(&args);
+        refused(&env, &head, &run, &needles);
+    }
+}
+
+const CORRUPT_LOCKS: &str = "# gitcoord file locks\n[[lock]]\npattern = \"a.rs\"\nholder = \n";
+
+#[test]
+fn a_hand_corrupted_state_is_named_refused_and_recoverable() {
+    let (env, _) = ready();
+    env.gc(&["--agent", "alice", "lock", "a.rs"]).ok();
+    let good = env.state_head().expect("state exists");
+    let corrupt = Some(env.hand_edit_state("locks.toml", CORRUPT_LOCKS));
+    let short = &corrupt.as_deref().expect("a commit")[..10];
+    let recover = format!("git update-ref refs/gitcoord/state {short}^");
+
+    for args in [
+        &["status"][..],
+        &["locks"],
+        &["whoami"],
+        &["init"],
+        &["--agent", "alice", "lock", "b.rs"],
+        &["--agent", "alice", "unlock", "a.rs"],
+        &["agent", "add", "bob", "--branch", "feature/b"],
+        &["halt", "--reason", "x"],
+    ] {
+        let run = env.gc(args);
+        refused(
+            &env,
+            &corrupt,
+            &run,
+            &[
+                &format!("the state at {short} is corrupt"),
+                "locks.toml in the state is not valid",
+                "line 4",
+                "nothing was changed",
+                &recover,
+            ],
+        );
+    }
+    // The log still reads, so the bad commit can be found.
+    let log = env.gc(&["log", "-n", "1"]);
+    assert!(log.ok().contains("hand edit"), "{}", log.stdout);
+
+    // The recovery the message gives works, and everything works again.
+    env.git(&["update-ref", STATE_REF, "refs/gitcoord/state^"])
+        .ok();
+    assert_eq!(env.state_head().as_deref(), Some(good.as_str()));
+    env.gc(&["--agent", "alice", "lock", "b.rs"]).ok();
+    assert_eq!(env.json(&["locks"]).as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn a_state_holding_something_other_than_toml_is_refused() {
+    let (env, _) = ready();
+    let foreign = Some(env.hand_edit_state("notes.txt", "hello\n"));
+    let run = env.gc(&["--agent", "alice", "lock", "a.rs"]);
+    refused(
+        &env,
+        &foreign,
+        &run,
+        &[
+            "holds 'notes.txt', which is not a TOML file",
+            "git update-ref",
+        ],
+    );
+    env.git(&["update-ref", STATE_REF, "refs/gitcoord/state^"])
+        .ok();
+    let newer = Some(env.hand_edit_state(
+        "gitcoord.toml",
+        "format = 99\ncreated = 2026-01-01T00:00:00Z\n",
+    ));
+    let run = env.gc(&["status"]);
+    refused(
+        &env,
+        &newer,
+        &run,
+        &[
+            "format 99, newer than this gitcoord understands",
+            "upgrade gitcoord",
+        ],
+    );
+    assert!(!run.stderr.contains("corrupt"), "{}", run.stderr);
+    assert!(!run.stderr.contains("update-ref"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_toml_files_survive_writes() {
+    let (env, _) = ready();
+    let extra = "# from a newer gitcoord\n[[task]]\nid = \"T1\"\n";
+    env.hand_edit_state("tasks.toml", extra);
+    env.gc(&["--agent", "alice", "lock", "a.rs"]).ok();
+    assert_eq!(env.state_file("tasks.toml").as_deref(), Some(extra));
+    assert!(
+        env.state_file("locks.toml")
+            .is_some_and(|t| t.contains("a.rs"))
+    );
+}

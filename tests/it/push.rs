@@ -1,0 +1,513 @@
+//! Push and pull-request enforcement end to end: a bare remote, the real `git push` firing
+//! the installed pre-push hook, and `check pr` in every format.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{Run, TestEnv};
+
+const SEC: &str = "feature/section-1a-security";
+const CLEANUP: &str = "feature/section-1b-cleanup";
+const DB: &str = "feature/section-1d-database";
+
+/// The three leads on a repository with a bare `origin`: security owns `config/security/`,
+/// cleanup comes after security, database after cleanup.
+fn three_leads() -> (TestEnv, PathBuf) {
+    let env = TestEnv::new();
+    let remote = env.root().join("origin.git");
+    let remote_arg = remote.to_str().expect("utf-8 temp path");
+    env.git_in(
+        &env.root(),
+        &["init", "-q", "--bare", "-b", "main", remote_arg],
+    )
+    .ok();
+    env.git(&["remote", "add", "origin", remote_arg]).ok();
+    env.gc(&["init"]).ok();
+    let agents: [&[&str]; 3] = [
+        &["sec", "--branch", SEC, "--owns", "config/security/**"],
+        &["cleanup", "--branch", CLEANUP, "--after", "sec"],
+        &["db", "--branch", DB, "--after", "cleanup"],
+    ];
+    for args in agents {
+        let mut full = vec!["agent", "add"];
+        full.extend_from_slice(args);
+        env.gc(&full).ok();
+    }
+    env.write("config/app.toml", "debug = false\n");
+    env.git(&["add", "."]).ok();
+    env.git(&["commit", "-q", "-m", "app config"]).ok();
+    env.git(&["push", "-q", "origin", "main"]).ok();
+    (env, remote)
+}
+
+/// Commits `text` to `file` on `branch` (created from main), then returns to main.
+fn commit_on(env: &TestEnv, branch: &str, file: &str, text: &str, extra: &[&str]) {
+    if env.git(&["rev-parse", "--verify", "-q", branch]).code == 0 {
+        env.git(&["checkout", "-q", branch]).ok();
+    } else {
+        env.git(&["checkout", "-q", "-b", branch, "main"]).ok();
+    }
+    env.write(file, text);
+    env.git(&["add", file]).ok();
+    let mut args = vec!["commit", "-q", "-m", file];
+    args.extend_from_slice(extra);
+    env.git(&args).ok();
+    env.git(&["checkout", "-q", "main"]).ok();
+}
+
+fn leads_with_work() -> (TestEnv, PathBuf) {
+    let (env, remote) = three_leads();
+    commit_on(
+        &env,
+        SEC,
+        "config/security/policy.toml",
+        "tls = true\n",
+        &[],
+    );
+    commit_on(&env, CLEANUP, "src/imports.rs", "// tidy\n", &[]);
+    commit_on(&env, DB, "db/schema.sql", "create table t();\n", &[]);
+    (env, remote)
+}
+
+fn merge(env: &TestEnv, branch: &str) {
+    env.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        &format!("merge {branch}"),
+        branch,
+    ])
+    .ok();
+}
+
+fn push(env: &TestEnv, args: &[&str]) -> Run {
+    let mut full = vec!["push", "origin"];
+    full.extend_from_slice(args);
+    env.git(&full)
+}
+
+#[test]
+fn merge_order_is_enforced_when_pushing_the_integration_branch() {
+    let (env, _remote) = leads_with_work();
+    merge(&env, DB);
+    let refused = push(&env, &["main"]);
+    refused.code(1);
+    assert!(
+        refused.stderr.contains(
+            "main would merge db (feature/section-1d-database) before its predecessor cleanup"
+        ),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("merge feature/section-1b-cleanup into main first")
+    );
+
+    // Cleanup and database merged, security never: refused, naming security.
+    env.git(&["reset", "-q", "--hard", "origin/main"]).ok();
+    merge(&env, CLEANUP);
+    merge(&env, DB);
+    let refused = push(&env, &["main"]);
+    refused.code(1);
+    assert!(
+        refused.stderr.contains("predecessor sec"),
+        "{}",
+        refused.stderr
+    );
+
+    // All three in one push, but database before security: refused, merged "only later".
+    env.git(&["reset", "-q", "--hard", "origin/main"]).ok();
+    merge(&env, DB);
+    merge(&env, SEC);
+    merge(&env, CLEANUP);
+    let refused = push(&env, &["main"]);
+    refused.code(1);
+    assert!(refused.stderr.contains("only later"), "{}", refused.stderr);
+
+    // The declared order passes, in one push or one at a time.
+    env.git(&["reset", "-q", "--hard", "origin/main"]).ok();
+    merge(&env, SEC);
+    merge(&env, CLEANUP);
+    push(&env, &["main"]).ok();
+    merge(&env, DB);
+    push(&env, &["main"]).ok();
+}
+
+#[test]
+fn a_commit_made_with_no_verify_is_refused_at_push() {
+    let (env, _remote) = three_leads();
+    env.gc(&[
+        "--agent",
+        "sec",
+        "lock",
+        "config/app.toml",
+        "--reason",
+        "rotating keys",
+    ])
+    .ok();
+    // The pre-commit hook refuses it; --no-verify skips the hook, the push catches it.
+    env.git(&["checkout", "-q", "-b", DB]).ok();
+    env.write("config/app.toml", "debug = true\n");
+    env.git(&["commit", "-q", "-am", "debug on"]).code(1);
+    env.git(&["commit", "-q", "--no-verify", "-am", "debug on"])
+        .ok();
+    env.write("db/schema.sql", "create table t();\n");
+    env.git(&["add", "db"]).ok();
+    env.git(&["commit", "-q", "-m", "schema"]).ok();
+    let refused = push(&env, &[DB]);
+    refused.code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("gitcoord: push refused (1 violation)"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("config/app.toml: locked by sec"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("gitcoord msg send --to sec"),
+        "{}",
+        refused.stderr
+    );
+    // The remote did not get the branch; GITCOORD_SKIP lets it through, and says so.
+    assert_ne!(env.git(&["ls-remote", "--exit-code", "origin", DB]).code, 0);
+    // By hand, `check pre-push` checks the current branch as a push would.
+    let by_hand = env.gc(&["check", "pre-push"]);
+    by_hand.code(1);
+    assert!(
+        by_hand.stdout.contains("locked by sec"),
+        "{}",
+        by_hand.stdout
+    );
+    // The pre-commit framework's pre-push stage passes the range in its environment.
+    let tip = env.git(&["rev-parse", DB]).ok().trim().to_owned();
+    let base = env.git(&["rev-parse", "main"]).ok().trim().to_owned();
+    let local_ref = format!("refs/heads/{DB}");
+    let framework = env.gc_env(
+        &env.repo,
+        &[
+            ("PRE_COMMIT_REMOTE_NAME", "origin"),
+            ("PRE_COMMIT_LOCAL_BRANCH", &local_ref),
+            ("PRE_COMMIT_REMOTE_BRANCH", &local_ref),
+            ("PRE_COMMIT_FROM_REF", &base),
+            ("PRE_COMMIT_TO_REF", &tip),
+        ],
+        &["hook", "pre-commit-framework"],
+    );
+    framework.code(1);
+    assert!(
+        framework.stderr.contains("config/app.toml: locked by sec"),
+        "{}",
+        framework.stderr
+    );
+    let mut cmd = std::process::Command::new("git");
+    env.hermetic(&mut cmd);
+    let out = cmd
+        .args(["push", "-q", "origin", DB])
+        .env("GITCOORD_SKIP", "locks")
+        .current_dir(&env.repo)
+        .output()
+        .expect("run git push");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skipping the locks check"));
+}
+
+#[test]
+fn new_branches_tags_and_deletions_push() {
+    let (env, _remote) = three_leads();
+    commit_on(&env, "topic", "notes.md", "notes\n", &[]);
+    push(&env, &["topic"]).ok();
+    env.git(&["tag", "-a", "v1", "-m", "v1"]).ok();
+    env.git(&["tag", "light"]).ok();
+    push(&env, &["v1", "light"]).ok();
+    commit_on(&env, "topic", "notes.md", "more notes\n", &[]);
+    push(&env, &["+topic"]).ok();
+    push(&env, &["--delete", "topic"]).ok();
+    let remote_refs = env.git(&["ls-remote", "origin"]);
+    assert!(remote_refs.ok().contains("refs/tags/v1"));
+    assert!(!remote_refs.stdout.contains("refs/heads/topic"));
+
+    // While halted, every push is refused, a deletion included.
+    env.gc(&["halt", "--reason", "incident"]).ok();
+    let refused = push(&env, &["--delete", "light"]);
+    refused.code(1);
+    assert!(refused.stderr.contains("halted"), "{}", refused.stderr);
+    env.gc(&["resume"]).ok();
+    push(&env, &["--delete", "light"]).ok();
+}
+
+fn check_pr(env: &TestEnv, dir: &Path, format: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "check", "pr", "--base", "main", "--head", DB, "--format", format,
+    ];
+    args.extend_from_slice(extra);
+    env.gc_in(dir, &args)
+}
+
+fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[test]
+fn check_pr_reports_the_same_findings_in_every_format() {
+    let (env, _remote) = three_leads();
+    // Database edits security's file (skipping its hook) and comes before cleanup's work.
+    commit_on(&env, CLEANUP, "src/imports.rs", "// tidy\n", &[]);
+    commit_on(
+        &env,
+        DB,
+        "config/security/policy.toml",
+        "tls = false\n",
+        &["--no-verify"],
+    );
+    let text = check_pr(&env, &env.repo, "text", &[]);
+    text.code(1);
+    assert!(
+        text.stdout
+            .contains("gitcoord: pull request refused (2 violations)"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("[boundary-owned]"));
+    assert!(text.stdout.contains("[merge-order]"));
+
+    let report = json(check_pr(&env, &env.repo, "json", &[]).code(1));
+    let rules: Vec<&str> = report["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|v| v["rule"].as_str().expect("rule"))
+        .collect();
+    assert_eq!(rules, ["boundary-owned", "merge-order"]);
+    assert_eq!(report["agent"], "db");
+    assert_eq!(report["merge_order_checked"], true);
+
+    let sarif = json(check_pr(&env, &env.repo, "sarif", &[]).code(1));
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(sarif["$schema"].as_str().expect("schema").contains("sarif"));
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "gitcoord");
+    assert!(run["tool"]["driver"]["informationUri"].is_string());
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    let first = &results[0];
+    assert_eq!(first["ruleId"], "boundary-owned");
+    assert_eq!(first["level"], "error");
+    let location = &first["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "config/security/policy.toml"
+    );
+    assert_eq!(location["region"]["startLine"], 1);
+    assert!(
+        first["partialFingerprints"]
+            .as_object()
+            .is_some_and(|o| !o.is_empty())
+    );
+    for result in results {
+        // GitHub code scanning rejects a log with any result that has no file.
+        let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert!(uri.is_string(), "{result}");
+    }
+    let rule_ids: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    assert!(rule_ids.contains(&"boundary-owned") && rule_ids.contains(&"merge-order"));
+
+    let gitlab = json(check_pr(&env, &env.repo, "gitlab", &[]).code(1));
+    let issues = gitlab.as_array().expect("issues");
+    assert_eq!(issues.len(), 2);
+    assert_eq!(issues[0]["check_name"], "boundary-owned");
+    assert_eq!(issues[0]["location"]["path"], "config/security/policy.toml");
+    assert_eq!(issues[0]["location"]["lines"]["begin"], 1);
+    assert!(issues[0]["fingerprint"].is_string() && issues[0]["severity"].is_string());
+
+    let summary = env.root().join("summary.md");
+    let summary_arg = summary.to_str().expect("utf-8 temp path");
+    let github = env.gc_env(
+        &env.repo,
+        &[("GITHUB_STEP_SUMMARY", summary_arg)],
+        &[
+            "check", "pr", "--base", "main", "--head", DB, "--format", "github",
+        ],
+    );
+    github.code(1);
+    assert_eq!(github.stdout.matches("::error ").count(), 2);
+    assert!(github.stdout.contains(
+        "::error file=config/security/policy.toml,line=1,title=gitcoord boundary-owned::"
+    ));
+    let written = std::fs::read_to_string(&summary).expect("summary written");
+    assert!(
+        written.contains("2 violation(s) in 1 commit(s)"),
+        "{written}"
+    );
+
+    check_pr(&env, &env.repo, "sarif", &["--exit-zero"]).code(0);
+}
+
+#[test]
+fn check_pr_exit_codes_and_fetching_the_state() {
+    let (env, remote) = three_leads();
+    commit_on(
+        &env,
+        SEC,
+        "config/security/policy.toml",
+        "tls = true\n",
+        &[],
+    );
+    let clean = env.gc(&["check", "pr", "--base", "main", "--head", SEC]);
+    assert!(clean.ok().contains("ok: 1 commit(s)"));
+    let bad = env.gc(&["check", "pr", "--base", "main", "--head", "no-such-branch"]);
+    bad.code(2);
+    assert!(
+        bad.stderr
+            .contains("'no-such-branch' does not name a commit"),
+        "{}",
+        bad.stderr
+    );
+    env.gc_in(&env.home, &["check", "pr", "--base", "main", "--head", SEC])
+        .code(2);
+
+    // A fresh clone, as CI has it, lacks the state ref: check pr fetches it.
+    push(&env, &[SEC]).ok();
+    push(&env, &["refs/gitcoord/state"]).ok();
+    let clone = env.root().join("ci");
+    let remote_arg = remote.to_str().expect("utf-8 temp path");
+    let clone_arg = clone.to_str().expect("utf-8 temp path");
+    env.git_in(&env.root(), &["clone", "-q", remote_arg, clone_arg])
+        .ok();
+    let base = "origin/main";
+    let head = format!("origin/{SEC}");
+    let ci = env.gc_in(
+        &clone,
+        &["check", "pr", "--base", base, "--head", &head, "--json"],
+    );
+    assert_eq!(json(&ci)["agent"], "sec", "{}", ci.stderr);
+    ci.code(0);
+
+    // Without a reachable remote, it says which command to run.
+    let lonely = env.root().join("lonely");
+    env.git_in(
+        &env.root(),
+        &["clone", "-q", remote_arg, lonely.to_str().expect("utf-8")],
+    )
+    .ok();
+    env.git_in(
+        &lonely,
+        &["remote", "set-url", "origin", "/nonexistent/remote.git"],
+    )
+    .ok();
+    let missing = env.gc_in(&lonely, &["check", "pr", "--base", base, "--head", &head]);
+    missing.code(2);
+    assert!(
+        missing
+            .stderr
+            .contains("git fetch origin refs/gitcoord/state:refs/gitcoord/state"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn the_integration_branch_defaults_to_main_and_can_be_set() {
+    let (env, _remote) = three_leads();
+    let shown = env.gc(&["integration"]);
+    assert!(
+        shown.ok().contains("integration branch: main"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown
+            .stdout
+            .contains("1. sec on feature/section-1a-security")
+    );
+    assert!(
+        shown
+            .stdout
+            .contains("3. db on feature/section-1d-database  (after cleanup)")
+    );
+    env.gc(&["integration", "develop"]).ok();
+    let set = env.gc(&["--json", "integration"]);
+    assert_eq!(json(&set)["branch"], "develop");
+    // Merge order now applies to develop, not main.
+    commit_on(&env, DB, "db/schema.sql", "create table t();\n", &[]);
+    merge(&env, DB);
+    push(&env, &["main"]).ok();
+    env.gc(&["integration", "--unset"]).ok();
+    assert!(
+        env.gc(&["integration"])
+            .ok()
+            .contains("integration branch: main")
+    );
+}
+
+#[test]
+fn a_secret_committed_with_no_verify_is_refused_at_push_and_in_check_pr() {
+    let (env, _remote) = three_leads();
+    let token = format!("ghp_{}", "Zt7Qm2Wk9Lx4Rb8Nc3Vd6Hf1Jg5Ps0Ya7Ue3");
+    env.git(&["checkout", "-q", "-b", CLEANUP]).ok();
+    env.write("src/client.py", &format!("TOKEN = \"{token}\"\n"));
+    env.git(&["add", "src/client.py"]).ok();
+    let hook = env.git(&["commit", "-q", "-m", "client"]);
+    hook.code(1);
+    assert!(!hook.stderr.contains(&token), "{}", hook.stderr);
+    env.git(&["commit", "-q", "--no-verify", "-m", "client"])
+        .ok();
+    let refused = push(&env, &[CLEANUP]);
+    refused.code(1);
+    assert!(refused.stderr.contains("github-pat"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("src/client.py:1:"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains(&token),
+        "the secret leaked: {}",
+        refused.stderr
+    );
+    assert_ne!(
+        env.git(&["ls-remote", "--exit-code", "origin", CLEANUP])
+            .code,
+        0
+    );
+    let pr = env.gc(&[
+        "check", "pr", "--base", "main", "--head", CLEANUP, "--format", "json",
+    ]);
+    pr.code(1);
+    assert!(!pr.stdout.contains(&token));
+    let v = json(&pr);
+    let rules: Vec<&str> = v["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .filter_map(|x| x["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"github-pat"), "{rules:?}");
+    // Skipping the check says so, and lets the push through.
+    let skipped = env.git_env(
+        &env.repo,
+        &[("GITCOORD_SKIP", "secrets")],
+        &["push", "-q", "origin", CLEANUP],
+    );
+    skipped.ok();
+    assert!(
+        skipped.stderr.contains("skipping the secrets check"),
+        "{}",
+        skipped.stderr
+    );
+}
