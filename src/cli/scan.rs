@@ -40,6 +40,9 @@ pub struct ScanArgs {
     /// An earlier JSON report whose findings are not reported again.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Inside a repository, also scan files that `.gitignore` excludes.
+    #[arg(long)]
+    pub no_ignore: bool,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -73,7 +76,7 @@ pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<u8, CliError> {
         } else {
             absolute(ctx, &args.paths)?
         };
-        scan::paths(&setup, &roots, ctx.cwd())
+        scan_tree(ctx, &setup, &roots, args.no_ignore)?
     };
     let format = if ctx.ui.json {
         Format::Json
@@ -82,6 +85,27 @@ pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<u8, CliError> {
     };
     write(ctx, &setup, &outcome, format)?;
     Ok(u8::from(!outcome.findings.is_empty()))
+}
+
+/// Scans files and directories; inside a repository, files git ignores are left out.
+fn scan_tree(
+    ctx: &Ctx,
+    setup: &Setup,
+    roots: &[PathBuf],
+    no_ignore: bool,
+) -> Result<Outcome, CliError> {
+    if let (false, Ok(repo)) = (no_ignore, ctx.repo()) {
+        let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+        let inside = roots
+            .iter()
+            .all(|r| canonical(r).is_some_and(|c| c.starts_with(repo.workdir())));
+        if inside {
+            let files = repo.unignored_files(roots).map_err(|e| usage(e.into()))?;
+            let base = canonical(ctx.cwd()).unwrap_or_else(|| ctx.cwd().to_path_buf());
+            return Ok(scan::files(setup, files, &base));
+        }
+    }
+    Ok(scan::paths(setup, roots, ctx.cwd()))
 }
 
 fn absolute(ctx: &Ctx, paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {

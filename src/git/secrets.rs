@@ -64,6 +64,33 @@ impl Repo {
             .collect()
     }
 
+    /// The files under `roots` that git does not ignore: tracked ones and untracked ones outside
+    /// `.gitignore` and `info/exclude` (`git ls-files --cached --others --exclude-standard`).
+    pub fn unignored_files(
+        &self,
+        roots: &[std::path::PathBuf],
+    ) -> Result<Vec<std::path::PathBuf>, Error> {
+        let mut cmd = git(self.workdir());
+        cmd.args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+        ]);
+        cmd.args(roots);
+        let text = output(cmd).map_err(|e| Error(format!("cannot list the files to scan: {e}")))?;
+        let mut files: Vec<_> = text
+            .split('\0')
+            .filter(|rel| !rel.is_empty())
+            .map(|rel| self.workdir().join(rel))
+            .filter(|path| path.symlink_metadata().is_ok_and(|m| m.is_file()))
+            .collect();
+        files.dedup();
+        Ok(files)
+    }
+
     /// The staged changes (honouring `GIT_INDEX_FILE`) with contents, and how many blobs were too big.
     pub fn staged_blobs(&self, max_size: u64) -> Result<(Vec<LoadedChange>, u64), Error> {
         let changes = self.staged_changes().map_err(err)?;

@@ -24,15 +24,29 @@ pub fn scan_paths(
         let walk = WalkDir::new(root).follow_links(false).into_iter();
         for entry in walk.filter_entry(|e| e.file_name() != ".git" || e.depth() == 0) {
             match entry {
-                Ok(e) if e.file_type().is_file() => items.push(Item {
-                    shown: shown(e.path(), base),
-                    path: e.into_path(),
-                }),
+                Ok(e) if e.file_type().is_file() => items.push(e.into_path()),
                 Ok(_) => {}
                 Err(_) => unreadable += 1,
             }
         }
     }
+    let (findings, stats, failed) = scan_files(scanner, items, base);
+    (findings, stats, unreadable + failed)
+}
+
+/// Scans the given files in parallel; returns findings, counters and unreadable files.
+pub fn scan_files(
+    scanner: &Scanner,
+    files: Vec<PathBuf>,
+    base: &Path,
+) -> (Vec<Finding>, ScanStats, u64) {
+    let items: Vec<Item> = files
+        .into_iter()
+        .map(|path| Item {
+            shown: shown(&path, base),
+            path,
+        })
+        .collect();
     #[derive(Default)]
     struct Part {
         findings: Vec<Finding>,
@@ -54,7 +68,7 @@ pub fn scan_paths(
             Err(_) => part.unreadable += 1,
         }
     });
-    let unreadable = unreadable + parts.iter().map(|p| p.unreadable).sum::<u64>();
+    let unreadable = parts.iter().map(|p| p.unreadable).sum::<u64>();
     let (findings, stats) =
         parallel::merge(parts.into_iter().map(|p| (p.findings, p.stats)).collect());
     (findings, stats, unreadable)

@@ -17,7 +17,7 @@ use crate::policy::secrets::{ConfigError, Finding, ScanStats, Scanner};
 use crate::policy::{Check, Violation};
 
 pub use check::{Secrets, staged_violations, unavailable};
-pub use fs::scan_paths;
+pub use fs::{scan_files, scan_paths};
 
 /// gitleaks' configuration file name, used at the repository root when no `--config` is given.
 pub const GITLEAKS_CONFIG: &str = ".gitleaks.toml";
@@ -148,6 +148,12 @@ pub fn commits(setup: &Setup, repo: &Repo, rev_args: &[&str]) -> Result<Outcome,
 /// Scans files and directories (walked, `.git` skipped), naming files relative to `base`.
 pub fn paths(setup: &Setup, roots: &[PathBuf], base: &Path) -> Outcome {
     let (findings, stats, unreadable) = scan_paths(&setup.scanner, roots, base);
+    setup.finish(findings, stats, unreadable)
+}
+
+/// Scans a list of files (such as the ones git does not ignore), naming them relative to `base`.
+pub fn files(setup: &Setup, files: Vec<PathBuf>, base: &Path) -> Outcome {
+    let (findings, stats, unreadable) = scan_files(&setup.scanner, files, base);
     setup.finish(findings, stats, unreadable)
 }
 

@@ -204,3 +204,21 @@ fn the_pre_commit_hook_refuses_a_secret_without_printing_it() {
     env.git(&["add", "deploy.sh"]).ok();
     env.git(&["commit", "-q", "-m", "deploy script"]).ok();
 }
+
+#[test]
+fn directory_scans_in_a_repository_leave_out_ignored_files() {
+    let env = TestEnv::new();
+    env.write(".gitignore", "build/\n");
+    env.write("build/out.txt", &format!("t = {}\n", token()));
+    env.write("src/new.txt", &format!("t = {}\n", token()));
+    let run = env.gc(&["scan"]);
+    run.code(1);
+    assert_eq!(run.stdout, "src/new.txt:1:5: github-pat: ghp_…\n");
+    let run = env.gc_in(&env.repo.join("src"), &["scan", "."]);
+    assert_eq!(run.stdout, "new.txt:1:5: github-pat: ghp_…\n");
+    let run = env.gc(&["scan", "--no-ignore"]);
+    assert_eq!(
+        run.stdout,
+        "build/out.txt:1:5: github-pat: ghp_…\nsrc/new.txt:1:5: github-pat: ghp_…\n"
+    );
+}
