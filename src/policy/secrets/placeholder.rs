@@ -57,6 +57,9 @@ const PLACEHOLDER_VALUES: &[&str] = &[
     "postgres", "mysql", "redis", "foobar", "foo", "bar", "hunter2", "letmein", "s3cr3t",
 ];
 
+/// Sequences typical of made-up values, too common in real hex tokens to drop from specific rules.
+const STRICT_PLACEHOLDERS: &[&str] = &["1234", "abcd", "a1b2c3"];
+
 /// Words whose presence marks a generic assignment's value as code or configuration, not a secret.
 const STOPWORDS: &[&str] = &[
     "test",
@@ -116,7 +119,8 @@ pub fn is_placeholder(secret: &[u8], filter: Filter) -> bool {
             is_stock_value(secret) || has_placeholder_word(secret) || is_low_variety(secret)
         }
         Filter::Strict => {
-            is_stock_value(secret)
+            STRICT_PLACEHOLDERS.iter().any(|w| contains_ci(secret, w))
+                || is_stock_value(secret)
                 || has_placeholder_word(secret)
                 || is_low_variety(secret)
                 || has_stopword(secret)

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
 
-use super::allowlist::Allowlist;
+use super::allowlist::{Allowlist, RegexTarget};
 use super::placeholder::Filter;
 
 /// How much text around a keyword hit a rule's regex is run on.
@@ -37,6 +37,8 @@ pub struct RuleDef {
     pub filter: Filter,
     /// Text scanned around a keyword hit.
     pub span: Span,
+    /// A regex over the whole match that marks it as not a secret (e.g. pagination tokens).
+    pub allow_match: Option<&'static str>,
     /// A line the rule must report (used by the rule table test).
     pub sample: &'static str,
     /// A look-alike line the rule must not report (used by the rule table test).
@@ -61,6 +63,7 @@ pub const fn rule(
         entropy: 0.0,
         filter: Filter::Format,
         span: Span::Line,
+        allow_match: None,
         sample,
         decoy,
     }
@@ -82,6 +85,12 @@ impl RuleDef {
     /// Applies the strict look-alike filter (generic assignments).
     pub const fn strict(mut self) -> Self {
         self.filter = Filter::Strict;
+        self
+    }
+
+    /// Drops matches that this regex finds in the whole match text.
+    pub const fn allow_match(mut self, regex: &'static str) -> Self {
+        self.allow_match = Some(regex);
         self
     }
 
@@ -177,7 +186,15 @@ impl Rule {
                 .map(|k| k.to_ascii_lowercase())
                 .collect(),
             path: None,
-            allowlists: Vec::new(),
+            allowlists: def.allow_match.map_or_else(Vec::new, |re| {
+                vec![Allowlist {
+                    regex_target: RegexTarget::Match,
+                    regexes: vec![
+                        compile(re).expect("built-in patterns are compiled by the rule table test"),
+                    ],
+                    ..Allowlist::default()
+                }]
+            }),
             filter: def.filter,
             span: def.span,
         }

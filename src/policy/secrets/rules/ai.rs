@@ -79,7 +79,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "cohere-api-token",
         "Cohere API key",
-        r#"(?i)(?:cohere|co_api)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:cohere|co_api)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["cohere", "co_api"],
         r#"COHERE_API_KEY = "NmOMIAkRbLofaao2oEz1QHg9p6vgkvyBOMoHfihM""#,
         r#"COHERE_API_KEY = "a91q0qI22ZbozmN2uUqkvsZMIR80SUyQJqJgr2c""#,
@@ -88,7 +88,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "mistral-api-key",
         "Mistral API key",
-        r#"(?i)(?:mistral)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:mistral)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["mistral"],
         r#"MISTRAL_API_KEY = "RZb3qp2iPhO7JOYWU0abroXf6lvTNfXA""#,
         r#"MISTRAL_API_KEY = "UGd8ajtnbnNeKnWPq5MDLhSfZgLsogw""#,
@@ -97,7 +97,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "deepseek-api-key",
         "DeepSeek API key",
-        r#"(?i)(?:deepseek)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(sk-[a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:deepseek)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(sk-[a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["deepseek"],
         r#"DEEPSEEK_API_KEY = "sk-68f9b74e493e2729e0cb9d2806fdca2b""#,
         r#"DEEPSEEK_API_KEY = "sk-532bd1f1136fdc44b4262b2a62d636a""#,
@@ -122,7 +122,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "assemblyai-api-key",
         "AssemblyAI API key",
-        r#"(?i)(?:assemblyai)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:assemblyai)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["assemblyai"],
         r#"ASSEMBLYAI_API_KEY = "b578877ed87b0941be5d8ba16bb58e45""#,
         r#"ASSEMBLYAI_API_KEY = "474677049ee00e35714e162da7c7119""#,
@@ -131,7 +131,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "elevenlabs-api-key",
         "ElevenLabs API key",
-        r#"(?i)(?:elevenlabs|xi-api-key)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:elevenlabs|xi-api-key)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["elevenlabs", "xi-api-key"],
         r#"ELEVENLABS_API_KEY = "46545126ee1e17f6383b579a56332657""#,
         r#"ELEVENLABS_API_KEY = "3537cae9ebf29d1b9e1428d3a375d65""#,

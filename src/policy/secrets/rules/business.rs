@@ -7,7 +7,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "nytimes-access-token",
         "New York Times API key",
-        r#"(?i)(?:nytimes|new-york-times|newyorktimes)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:nytimes|new-york-times|newyorktimes)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["nytimes", "new-york-times", "newyorktimes"],
         r#"NYTIMES_API_KEY = "mRY0AUqSU_bC-ADB4vi5gPsAACRwuV_C""#,
         r#"NYTIMES_API_KEY = "YVhT4ruKB73bis5LaPHRRvZ1vYYTw1l""#,
@@ -16,7 +16,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "rapidapi-access-token",
         "RapidAPI key",
-        r#"(?i)(?:rapidapi)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{50})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:rapidapi)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{50})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["rapidapi"],
         r#"RAPIDAPI_KEY = "U9DuJ53yfeAuOP9XGDsEmn-cERH4nI-pAW-EoaN0ZFoZkWmikU""#,
         r#"RAPIDAPI_KEY = "qH83nZ0Bq3S_8eMJH4ESUODnRAXg1M4nkpSSAif7ZCrzx7Wrg""#,
@@ -25,7 +25,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "yandex-api-key",
         "Yandex API key",
-        r#"(?i)(?:yandex)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(AQVN[A-Za-z0-9_-]{38})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:yandex)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(AQVN[A-Za-z0-9_-]{38})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["yandex"],
         r#"YANDEX_API_KEY = "AQVNBdpqoahrHo_f1fhHoeKN_b6iAP-VMsxpuG1lF8""#,
         r#"YANDEX_API_KEY = "AQVNszd6pHQoDpzmRB2FQS5H3CszTyucR_d_011hz""#,
@@ -34,7 +34,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "yandex-access-token",
         "Yandex OAuth token",
-        r#"(?i)(?:yandex)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(y[0-3]_[A-Za-z0-9_-]{80,100})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:yandex)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(y[0-3]_[A-Za-z0-9_-]{80,100})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["yandex"],
         r#"YANDEX_OAUTH_TOKEN = "y0_4yXV16C0tHpJLVQREh_KhueqWjOObQUrygRGpyoGn7aPmnQRUA_8vvDjxhUNI01cICOrN264jbyzu-qyjh4qOj9aBdjyOaOBEkCh""#,
         r#"YANDEX_OAUTH_TOKEN = "y0_UQFZJsLw5P_nCdWiudYlTgMLZB8f0Mk-zlmrDFX85f9T52j6YigGHR8gP4bVyhi-auEjUMM6DszPI6h""#,
@@ -43,7 +43,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "beamer-api-token",
         "Beamer API key",
-        r#"(?i)(?:beamer)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(b_[A-Za-z0-9_-]{44})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:beamer)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(b_[A-Za-z0-9_-]{44})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["beamer"],
         r#"BEAMER_API_KEY = "b_EE3_ubVsGxgM_qyGY9JwGZ0VLiWBsOWsARIqrYq1lK_e""#,
         r#"BEAMER_API_KEY = "b_JnpyZsDQScVqpvjKMMHBL4gX5j_E1Ngazl_DaZpoc4C""#,
@@ -52,7 +52,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "lob-api-key",
         "Lob API key",
-        r#"(?i)(?:lob)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}((?:live|test)_[a-f0-9]{35})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:lob)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}((?:live|test)_[a-f0-9]{35})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["lob"],
         r#"LOB_API_KEY = "live_bbb22d422da486e762587fa00eeb238ac66""#,
         r#"LOB_API_KEY = "live_473670cda36e55f5b7e1af23a1bd97d5e7""#,
@@ -60,7 +60,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "meraki-api-key",
         "Cisco Meraki API key",
-        r#"(?i)(?:meraki)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:meraki)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["meraki"],
         r#"MERAKI_API_KEY = "9107f288da3096074296f2821b8e4741b422f2fb""#,
         r#"MERAKI_API_KEY = "bb5ad7b02e7f4187046fefaab7e3d9c964e4512""#,
@@ -133,7 +133,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "mapbox-api-token",
         "Mapbox secret token",
-        r#"(?i)(?:mapbox)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(sk\.eyJ[A-Za-z0-9_-]{80,120})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:mapbox)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(sk\.eyJ[A-Za-z0-9_-]{80,120})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["mapbox"],
         r#"MAPBOX_SECRET_TOKEN = "sk.eyJqIuwHpFV97URzTVX6_O2e4VNL3L7qND6zNICz_7AEGEM0MPM8IcVKTnXEvtVP0tBtWJQBE5BGqnWyUhEOE2uKSAHHaUBBSB_U7Hg8IrLqGtpmq51-58koPGl""#,
         r#"MAPBOX_SECRET_TOKEN = "sk.eyJpoyktsxuN0EAfov2wV3sPHncFNOl8s671tdmlsvIpuNv1w30AyD4p1ecAxtU8WcuTSnU-E9txsTBEzp""#,
@@ -141,7 +141,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "google-maps-api-key",
         "Google reCAPTCHA secret",
-        r#"(?i)(?:recaptcha)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(6L[A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:recaptcha)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(6L[A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["recaptcha"],
         r#"RECAPTCHA_SECRET_KEY = "6Ln8JuPmOi6_M4vVMc5ePYKhWMmEYjQh-Jln6UkW7C""#,
         r#"RECAPTCHA_SECRET_KEY = "6LgkR0LeRucOAgUPCnQkdHpKCtt_acs-H0PlA8wiL""#,
@@ -149,7 +149,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "firebase-server-key",
         "Firebase Cloud Messaging server key",
-        r#"(?i)(?:fcm|firebase)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(AAAA[A-Za-z0-9_-]{7}:[A-Za-z0-9_-]{140})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:fcm|firebase)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(AAAA[A-Za-z0-9_-]{7}:[A-Za-z0-9_-]{140})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["fcm", "firebase"],
         r#"FCM_SERVER_KEY = "AAAAq7Zt3Xk:8vEvzrtWCQWGyiN2W8N7zBDii9eQlnxtsJ46VkcKHWH2BL_mFoeWDc-9tOtXJO89YcrwHfd1twNrLmamUQUBY4sYRwONvmJlYPsKzF-vsUh1N4txf8F_F9cbgd1IQfvDCzMMMS0HRf8e""#,
         r#"FCM_SERVER_KEY = "AAAAq7Zt3Xk:jXWFRaUYZwb_McDuGYJDy4x8Igc-InxGUn6FLDdFEiM-JLCXcJKZUn6CM0QqsjXA8tWVRbE1P7ymCfPZbUWhGvNToFP1f2s6w13j7X7AaBC5AiRhyDb3QyVOrRz5AH-q7G7IiXUmY7u""#,
@@ -157,7 +157,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "auth0-client-secret",
         "Auth0 client secret",
-        r#"(?i)(?:auth0)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:auth0)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["auth0"],
         r#"AUTH0_CLIENT_SECRET = "QB4EaC2b_pg3wWUDalBwK_YZnaRqZI-VThLzS4qkYcrxe90yURE2Jsc9aJAhgJEv""#,
         r#"AUTH0_CLIENT_SECRET = "AxiU67Znt421cfc78pqWF44c4TsyODLZBELMBQDJGzgJGLJt8WzWeZLi5MduQwX""#,
@@ -166,7 +166,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "okta-client-secret",
         "Okta client secret",
-        r#"(?i)(?:okta)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:okta)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["okta"],
         r#"OKTA_CLIENT_SECRET = "EWSFIMLaAFiqxnm-3_oaqowBprsjS-FnS9Zc4Vxf""#,
         r#"OKTA_CLIENT_SECRET = "8SewrtJzVTSkLvBs89WRTNbMBgWcpVgs6NIZ-Ll""#,
@@ -175,7 +175,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "salesforce-client-secret",
         "Salesforce consumer secret",
-        r#"(?i)(?:salesforce|sfdc)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Fa-f0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:salesforce|sfdc)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Fa-f0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["salesforce", "sfdc"],
         r#"SALESFORCE_CONSUMER_SECRET = "1132739123d05a3B5EFAEbCa6C37836BbbDE5c0ea53Ee0e0A993b3AAe4dcf5bd""#,
         r#"SALESFORCE_CONSUMER_SECRET = "CDf3bBCc0cE7e1211ad4Ca6a41fbC2bCbbfeFEd1Ca5e81DcBFcc66088f8beCA""#,
@@ -184,7 +184,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "zoom-client-secret",
         "Zoom client secret",
-        r#"(?i)(?:zoom)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:zoom)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["zoom"],
         r#"ZOOM_CLIENT_SECRET = "VsofMIJaRAwEDoAGWOBzkVjpYcQdI93q""#,
         r#"ZOOM_CLIENT_SECRET = "7DxJITs3Vffvus6yBCrm6AAhVSwxJFO""#,
@@ -193,7 +193,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "docusign-secret",
         "DocuSign secret key",
-        r#"(?i)(?:docusign)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:docusign)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["docusign"],
         r#"DOCUSIGN_SECRET = "a96e260f018bf3b3f4ebd1619686e196d4f3""#,
         r#"DOCUSIGN_SECRET = "99fb8ceed48798e583617bb3a0984b0d96b""#,
@@ -201,7 +201,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "mongodb-atlas-private-key",
         "MongoDB Atlas private API key",
-        r#"(?i)(?:atlas)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:atlas)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["atlas"],
         r#"ATLAS_PRIVATE_KEY = "c550d6e71804b3e00ba11396bc1bf8bfebd4""#,
         r#"ATLAS_PRIVATE_KEY = "ca62af1a8bd20f8db6c12215f4159df61d4""#,
@@ -209,7 +209,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "supabase-service-key",
         "Supabase service role key",
-        r#"(?i)(?:supabase)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(eyJ[A-Za-z0-9_-]{100,400})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:supabase)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(eyJ[A-Za-z0-9_-]{100,400})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["supabase"],
         r#"SUPABASE_SERVICE_ROLE_KEY = "eyJIMqInYft4nDxhyBrxLrRjmRohVdpNPdmCpuIxWCmhruMh7ijx-Ngeq9eEP4yKTL_ZNqqv-bBUh2UG4NHCYVRwFJGVCz6FYUW3QWbuQq64hJeXAyNrH3t6lIvjQfOvS1HQKN728Qdo97LGUi-kwbjYnkkALvW5RPksABCRA3mrOulXXYXHdhN6lIQ22ITzIMkZL2fCLf97GZ5lIzEfyvAeRhs_iijiBFCFa4tMObIsVi1MoGsLvIFvIUHF1d_F3DFO0wptl0sSYnmWLS5_V-xR4ks9w4dkWwx1Q9IXXG_vADcwgMJX0STHPTLciTLOoZ1DDJUkGS9KYQcpwLENbO2HnvxStMmWjeaC7t54Wi1kfK6sGbF3w_SOVf5-wbO30n9Vqcg-VORPTirERfA""#,
         r#"SUPABASE_SERVICE_ROLE_KEY = "eyJe0Fmu2_u8DAM8HkIOxqE8ro_WWqq-Qn2HahHy0hpCdpoC-29Eu0nkjalxf3ZHXs-vNz_HTPofCH1EiWCqufiD54WIJDorF9sCgQ""#,
@@ -242,7 +242,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "ngrok-authtoken",
         "ngrok authtoken",
-        r#"(?i)(?:ngrok)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40,60})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:ngrok)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40,60})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["ngrok"],
         r#"NGROK_AUTHTOKEN = "mM1FrsTXdFezYOoCXpBJDLfEq2w8unSC_Mg_6zL7xJBQtS3ZJRInCvstBnTD""#,
         r#"NGROK_AUTHTOKEN = "aBCn8tRgg_FWrC6klLHWDN4igOhSC3a3o48nNgK""#,

@@ -63,7 +63,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "discord-api-token",
         "Discord API key",
-        r#"(?i)(?:discord)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:discord)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["discord"],
         r#"DISCORD_API_KEY = "0c4d292cf6312de70342ea36a7b8c57cd7139e0f05cb07947c8f5664027fcc17""#,
         r#"DISCORD_API_KEY = "152272ec924358a2f15c7c830a7b511159a5c39aaf82aba8b4b8aeccf7a8e38""#,
@@ -72,7 +72,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "discord-client-secret",
         "Discord client secret",
-        r#"(?i)(?:discord)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:discord)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["discord"],
         r#"discord_client_secret = "E_vZ3gLx2DcqAcmry-Hv5TCjmL11BXEF""#,
         r#"discord_client_secret = "dcLl_aubYZys1u_VCQ17CnYUzW2xgpC""#,
@@ -113,7 +113,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "mattermost-access-token",
         "Mattermost access token",
-        r#"(?i)(?:mattermost)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{26})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:mattermost)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{26})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["mattermost"],
         r#"MATTERMOST_TOKEN = "688u0sgezg0s632byx98mlqli9""#,
         r#"MATTERMOST_TOKEN = "lofux6cgmrsckqco0g45pl4xb""#,
@@ -122,7 +122,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "twitch-api-token",
         "Twitch API token",
-        r#"(?i)(?:twitch)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{30})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:twitch)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{30})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["twitch"],
         r#"TWITCH_CLIENT_SECRET = "scdpgx6ak1qiudl61bwa17h5jn7iku""#,
         r#"TWITCH_CLIENT_SECRET = "6cxvly362f06wlorqp7o20qoxbtjc""#,
@@ -131,7 +131,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "intercom-api-key",
         "Intercom API token",
-        r#"(?i)(?:intercom)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{60})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:intercom)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{60})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["intercom"],
         r#"INTERCOM_ACCESS_TOKEN = "t6X2ivpHatsUj4RWQfTYddDRl64CA5MUcFQ5EbJ3peyfHHlSYURWHLZ45F7G""#,
         r#"INTERCOM_ACCESS_TOKEN = "5Y4Riz84EKit-eM1ygqu3E7JcQahV5sZKMeOMGNCGmDVjiAWu4nw51qPMxF""#,
@@ -140,7 +140,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "gitter-access-token",
         "Gitter access token",
-        r#"(?i)(?:gitter)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:gitter)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["gitter"],
         r#"GITTER_TOKEN = "axp_vK3m5diEbsTjoX71c2tPuS1DatPR7gExo2qO""#,
         r#"GITTER_TOKEN = "E1QHROyoGZ4vLONy1ekndzUdYowhvxA3nxgozXd""#,
@@ -149,7 +149,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "zendesk-secret-key",
         "Zendesk API token",
-        r#"(?i)(?:zendesk)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:zendesk)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["zendesk"],
         r#"ZENDESK_API_TOKEN = "lkmmvxp72h4nqodtmjagr9bybvxcmomb6xs0bqy2""#,
         r#"ZENDESK_API_TOKEN = "c7961l1u0qjxkvxm5ifq2p1dzrpxaa9ybdq0pgl""#,
@@ -166,7 +166,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "twitter-api-key",
         "Twitter API key",
-        r#"(?i)(?:twitter)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{25})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:twitter)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{25})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["twitter"],
         r#"TWITTER_API_KEY = "b1t5pfkhh24ctljdch2nvnnoq""#,
         r#"TWITTER_API_KEY = "vsrdfduibbzx87z5zayikx7i""#,
@@ -175,7 +175,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "twitter-api-secret",
         "Twitter API secret",
-        r#"(?i)(?:twitter)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{50})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:twitter)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{50})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["twitter"],
         r#"TWITTER_API_SECRET = "7su7p1x9czj9kbii7ok55zvzpsi2mrlz8nb6cxtbdlwz135u1x""#,
         r#"TWITTER_API_SECRET = "jn1ick7t7ev00jpf8l9dcinzdj0p28i7ikh8dqqnnq7fequao""#,
@@ -184,7 +184,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "twitter-bearer-token",
         "Twitter bearer token",
-        r#"(?i)(?:twitter)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9]{80,100})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:twitter)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9]{80,100})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["twitter"],
         r#"TWITTER_BEARER_TOKEN = "AAAAAAAAAAAAAAAAAAAAAGZKqESD3eZdXGeicM3vWE3S1LAfJtGEgmFoMuBngqPQADWdox72icAlYppXIoPX9io92wL0PUwGFaK2xUSyhPrBTTnOn8QbFVlW3""#,
         r#"TWITTER_BEARER_TOKEN = "AAAAAAAAAAAAAAAAAAAAAzOiX8dJ4Y7WpOLWXldi8zjUJFp7dfggX4x6GyLHECF7rbbreDWoW6nCBX8kR8gOqoBfKSPDBo6o8pM8""#,
@@ -193,7 +193,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "facebook-secret",
         "Facebook application secret",
-        r#"(?i)(?:facebook)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:facebook)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["facebook"],
         r#"FACEBOOK_APP_SECRET = "e226b1fb26ddfd0379ce33db8771f70e""#,
         r#"FACEBOOK_APP_SECRET = "fd94f0ff594954053121613d8ba3816""#,
@@ -210,7 +210,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "linkedin-client-secret",
         "LinkedIn client secret",
-        r#"(?i)(?:linkedin|linked-in)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{16})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:linkedin|linked-in)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{16})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["linkedin", "linked-in"],
         r#"LINKEDIN_CLIENT_SECRET = "vrb3cxur0s99odh4""#,
         r#"LINKEDIN_CLIENT_SECRET = "g7rc311uw7vvw0g""#,

@@ -90,7 +90,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "azure-devops-pat",
         "Azure DevOps personal access token",
-        r#"(?i)(?:azure[\w.-]{0,10}?devops|\bado|devops)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{52})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:azure[\w.-]{0,10}?devops|\bado|devops)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{52})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["azure", "ado", "devops"],
         r#"AZURE_DEVOPS_PAT = "b9jqwvulj3iv68s3zm6g2jpyx2ydufkh6j7qf5d1y688u0sgezg0""#,
         r#"AZURE_DEVOPS_PAT = "s632byx98mlqli9lofux6cgmrsckqco0g45pl4xbscdpgx6ak1q""#,
@@ -107,7 +107,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "alibaba-secret-key",
         "Alibaba Cloud AccessKey secret",
-        r#"(?i)(?:alibaba)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{30})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:alibaba)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{30})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["alibaba"],
         r#"alibaba_secret = "Y5dgcpFmagWLlOzvpyy7lRQ7PnhOc3""#,
         r#"alibaba_secret = "o9a9QOosXwBvTJCWwqd8LbR7XUD1g""#,
@@ -156,7 +156,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "cloudflare-api-key",
         "Cloudflare API token",
-        r#"(?i)(?:cloudflare)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:cloudflare)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["cloudflare"],
         r#"CLOUDFLARE_API_TOKEN = "u7SwtdWtv6pSK7-vMWPJEL339HttFCvjdD_UleGC""#,
         r#"CLOUDFLARE_API_TOKEN = "Z6IIZsF-vKZ3290APemy7PP2shffH9dC490lQ_D""#,
@@ -165,7 +165,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "cloudflare-global-api-key",
         "Cloudflare global API key",
-        r#"(?i)(?:cloudflare)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{37})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:cloudflare)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{37})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["cloudflare"],
         r#"cloudflare_global_key = "ff594954053121613d8ba3816b4baac16411d""#,
         r#"cloudflare_global_key = "2aee97b5e5d947a2262eb26ab2aab121fddb""#,
@@ -182,7 +182,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "fastly-api-token",
         "Fastly API token",
-        r#"(?i)(?:fastly)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:fastly)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["fastly"],
         r#"FASTLY_API_TOKEN = "Npo3zZXSmw1iX9BZ5lk0x1I1WQz8E_ic""#,
         r#"FASTLY_API_TOKEN = "31jd--dl8vMvZ4ubd4d3LlPmsXrNJqc""#,
@@ -191,7 +191,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "linode-api-token",
         "Linode API token",
-        r#"(?i)(?:linode)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:linode)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["linode"],
         r#"LINODE_TOKEN = "92c3db66015fb8756f2f8c50f3b21c93fc2b43b2601cce1a75d7b62819d0edf2""#,
         r#"LINODE_TOKEN = "a11f04e18369663047bf117617edd2e239646412f969a6a67cf855fded19cbb""#,
@@ -200,7 +200,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "vercel-token",
         "Vercel access token",
-        r#"(?i)(?:vercel)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{24})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:vercel)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{24})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["vercel"],
         r#"VERCEL_TOKEN = "5kTLqEAdAmfMnZnkuSB9rlDD""#,
         r#"VERCEL_TOKEN = "aSUlWULLKbptEOgbut1gt4v""#,
@@ -209,7 +209,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "netlify-access-token",
         "Netlify access token",
-        r#"(?i)(?:netlify)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40,46})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:netlify)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40,46})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["netlify"],
         r#"NETLIFY_AUTH_TOKEN = "fEcXx9acUC_j_G7sdhYDpW1yNKfGkIRQAbJWA1rc7UmV2m""#,
         r#"NETLIFY_AUTH_TOKEN = "RD5emDUMJq2l2cwbzbsXQuysd0f-EXEuNscunXS""#,
@@ -314,7 +314,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "okta-access-token",
         "Okta access token",
-        r#"(?i)(?:okta)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(00[A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:okta)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(00[A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["okta"],
         r#"OKTA_API_TOKEN = "00cA9P98Wv77883M2AHRWPiyh4HlCE4iGt3D5vCpnB""#,
         r#"OKTA_API_TOKEN = "00Go_-xI-yDaoUeJ77_5wwnjiogJ4cv1smtyqIG5j""#,

@@ -74,11 +74,14 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "generic-api-key",
         "Generic secret assignment",
-        r#"(?i)(?:api[_.-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|auth[_.-]?key|access[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?)(?:[\w.-]{0,20})["\x27]?\s{0,3}(?::=|=>|=|:|\?=)\s{0,3}[\x60"\x27]?([A-Za-z0-9_./+=~!@#%^&*-]{10,128})[\x60"\x27]?(?:[\s;,)\]}]|\\[nr]|$)"#,
+        r#"(?i)[\w.-]{0,40}?(?:api[_.-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|auth[_.-]?key|access[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?)(?:[\w.-]{0,20})["\x27]?\s{0,3}(?::=|=>|=|:|\?=)\s{0,3}[\x60"\x27]?([A-Za-z0-9_./+=~!@#%^&*-]{10,128})[\x60"\x27]?(?:[\s;,)\]}]|\\[nr]|$)"#,
         &["key", "secret", "token", "passw", "pwd", "auth", "credential"],
         r#"db_password = "SF3bxEqWWyy8gZDadLyq""#,
         r#"db_password = "b56e01a1-634f-8e57-870b-4af91cccab4f""#,
     )
     .entropy(3.5)
-    .strict(),
+    .strict()
+    .allow_match(
+        r"(?i)(?:next|page|continuation|pagination|cursor|purchase|csrf|xsrf|sync|resume|idempotency)[_.-]?token|token[_.-]?(?:type|count|len|uri|url|endpoint)|(?:key|secret|token)[_.-]?(?:id|name|arn|path|file|ref|version)\b|public[_.-]?key",
+    ),
 ];

@@ -63,7 +63,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "new-relic-license-key",
         "New Relic license key",
-        r#"(?i)(?:new[_-]?relic|newrelic|nr_license)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:new[_-]?relic|newrelic|nr_license)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["newrelic", "new_relic", "new-relic", "nr_license"],
         r#"NEW_RELIC_LICENSE_KEY = "396fa1bda26c81c7886642ccce4b59fc3a14""#,
         r#"NEW_RELIC_LICENSE_KEY = "5bdbee348c1af75df4dd643ea79db41da94""#,
@@ -96,7 +96,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "sentry-access-token",
         "Sentry access token",
-        r#"(?i)(?:sentry)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:sentry)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["sentry"],
         r#"SENTRY_AUTH_TOKEN = "e55023e4899392a44cc778bf3113795c5e96e15a80f0962bf4d129f7170680ed""#,
         r#"SENTRY_AUTH_TOKEN = "4cac2adf2f95cb21ac22103a76e0fdd28e2960105f683206deb7b61fbcccee2""#,
@@ -105,7 +105,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "datadog-access-token",
         "Datadog API or application key",
-        r#"(?i)(?:datadog|\bdd_(?:api|app))(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:datadog|\bdd_(?:api|app))[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["datadog", "dd_api", "dd_app"],
         r#"DATADOG_APP_KEY = "a1xjdix2056j83v2dzfvhqfcdcd00r000ii0klr1""#,
         r#"DATADOG_APP_KEY = "c41g8oaemeqgzgnuck8w0bqwshwsunf4oz8mgsz""#,
@@ -114,7 +114,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "honeycomb-api-key",
         "Honeycomb API key",
-        r#"(?i)(?:honeycomb)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{22,32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:honeycomb)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{22,32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["honeycomb"],
         r#"HONEYCOMB_API_KEY = "7691cTXFpwTAEe6UlhuA9LAMwAVKjrMq""#,
         r#"HONEYCOMB_API_KEY = "vTpahmTvpvTQ3B2JvEpsI""#,
@@ -123,7 +123,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "pagerduty-api-key",
         "PagerDuty API key",
-        r#"(?i)(?:pagerduty)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{20})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:pagerduty)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{20})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["pagerduty"],
         r#"PAGERDUTY_TOKEN = "ovrjmA1cTzsC6sx0-rAA""#,
         r#"PAGERDUTY_TOKEN = "2uhIGStPPpuHaESAx6l""#,
@@ -132,7 +132,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "opsgenie-api-key",
         "Opsgenie API key",
-        r#"(?i)(?:opsgenie)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:opsgenie)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["opsgenie"],
         r#"OPSGENIE_API_KEY = "b94efc3b2b3cd54ee81d8ad64ef60609dfcf""#,
         r#"OPSGENIE_API_KEY = "b60cc0dbf07b27eb7b2798d7b7c310aa69e""#,
@@ -140,7 +140,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "sumologic-access-key",
         "Sumo Logic access key",
-        r#"(?i)(?:sumo)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:sumo)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["sumo"],
         r#"SUMO_ACCESS_KEY = "GHz8oplhj59GXA0LdSCeZ0FXPxGPio0k0y2FcVGiMvsDb2HMrF4y7lNDlfHz5xbq""#,
         r#"SUMO_ACCESS_KEY = "ZXzf2bftrCHdP7nSjHW6A6AP27bLFR18JJNhXcAKd2o06XwH8yAtj4XLkpG2hbE""#,
@@ -149,7 +149,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "logzio-token",
         "Logz.io shipping token",
-        r#"(?i)(?:logzio|logz_io)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:logzio|logz_io)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["logzio", "logz_io"],
         r#"LOGZIO_TOKEN = "iIyggEeYJEHblpNBZbuUWRuWcnfOpkQW""#,
         r#"LOGZIO_TOKEN = "sWMwnPsEaczyvDtPEUFkqvaqGQbAanW""#,
@@ -158,7 +158,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "launchdarkly-access-token",
         "LaunchDarkly access token",
-        r#"(?i)(?:launchdarkly)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:launchdarkly)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["launchdarkly"],
         r#"LAUNCHDARKLY_SDK_KEY = "plAgm0p6fXVcCJ0vz54omfTFSAcDz3PM5QB7093U""#,
         r#"LAUNCHDARKLY_SDK_KEY = "MVmiqeUlqT7_GmFevT2iVI7Px9zt-GsCPPrgNxl""#,
@@ -167,7 +167,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "rollbar-access-token",
         "Rollbar access token",
-        r#"(?i)(?:rollbar)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:rollbar)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["rollbar"],
         r#"ROLLBAR_ACCESS_TOKEN = "ffc25ffdc5582598c2a38195d97b3efa""#,
         r#"ROLLBAR_ACCESS_TOKEN = "db5d95fd1343081a283872ff892ff68""#,
@@ -176,7 +176,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "bugsnag-api-key",
         "Bugsnag API key",
-        r#"(?i)(?:bugsnag)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:bugsnag)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["bugsnag"],
         r#"BUGSNAG_API_KEY = "b7165b95236c4ff73a63df805dd5e807""#,
         r#"BUGSNAG_API_KEY = "29c263654c028b4e1445c2360ac8c0d""#,
@@ -185,7 +185,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "algolia-api-key",
         "Algolia admin API key",
-        r#"(?i)(?:algolia)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:algolia)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["algolia"],
         r#"ALGOLIA_ADMIN_KEY = "w8flze4n0psd2ydi7nw8loh74bmb0654""#,
         r#"ALGOLIA_ADMIN_KEY = "fcnaqr6yzirf0fmi2dnrmhcdyfhkm85""#,
@@ -194,7 +194,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "segment-write-key",
         "Segment write key",
-        r#"(?i)(?:segment)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:segment)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["segment"],
         r#"SEGMENT_WRITE_KEY = "XRgzEtiygAqONk7I8bFhxgQE49mc52VU""#,
         r#"SEGMENT_WRITE_KEY = "k3LHdz3XZrM33If4o0k5HcAtga4a7jX""#,
@@ -203,7 +203,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "mixpanel-api-secret",
         "Mixpanel API secret",
-        r#"(?i)(?:mixpanel)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:mixpanel)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["mixpanel"],
         r#"MIXPANEL_API_SECRET = "5b9acc575fbf5ab8fbf28d73f5da4352""#,
         r#"MIXPANEL_API_SECRET = "d274dad192618db2f4de9d09ba74b12""#,
@@ -220,7 +220,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "confluent-secret-key",
         "Confluent Cloud API secret",
-        r#"(?i)(?:confluent)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9+/]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:confluent)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9+/]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["confluent"],
         r#"CONFLUENT_SECRET = "CS6ksiiXyk5mhiHHpQsCZtbwoJf5YGbu0yBVX/95Bl1avWZ46dP4E/wNqazwasx5""#,
         r#"CONFLUENT_SECRET = "SpqtpFHDNSfKqqlyuOSvHPE+BqAYPx80iOMYf1BcA9P98Wv77883M2AHRWPiyh4""#,
@@ -229,7 +229,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "elastic-cloud-api-key",
         "Elastic Cloud API key",
-        r#"(?i)(?:elastic)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9+/]{60,100})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:elastic)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9+/]{60,100})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["elastic"],
         r#"ELASTIC_API_KEY = "HlCE4iGt3D5vCpnBGo+/xI/yDaoUeJ77+5wwnjiogJ4cv1smtyqIG5jj48aDwpVMAwBZDOeWrs7X3e7BKJwhnvyIlWMBiAI0FXDV""#,
         r#"ELASTIC_API_KEY = "AI99Rk3SKCgedjO61m7tF5QPQnoeufLaT0xv5MiM/HJLM/3WIUNmmz9XhTv""#,

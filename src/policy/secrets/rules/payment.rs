@@ -103,7 +103,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "gocardless-api-token",
         "GoCardless access token",
-        r#"(?i)(?:gocardless)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(live_[A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:gocardless)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(live_[A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["gocardless"],
         r#"GOCARDLESS_TOKEN = "live_wTiNccZEtj-Fj-ry25AFJUvWNabSQ6rwaafH5t79""#,
         r#"GOCARDLESS_TOKEN = "live_Ov363PVTUmDSeJEd-TWOTRbpreBHnjdWVw3WCWE""#,
@@ -112,7 +112,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "coinbase-access-token",
         "Coinbase access token",
-        r#"(?i)(?:coinbase)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:coinbase)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["coinbase"],
         r#"COINBASE_ACCESS_TOKEN = "E4SaN1l-7dKgkU0s-rsnRXfjUlAK8kvk7gZCAOtPgwgGvfDkvJ2HIEGyUhfmYhfF""#,
         r#"COINBASE_ACCESS_TOKEN = "QyE37dm_KMNfwG33w91GSDxO2F009KXI_uGXyL1npgmbUvpX6MkZql3cAqrW2mi""#,
@@ -121,7 +121,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "bittrex-secret-key",
         "Bittrex secret key",
-        r#"(?i)(?:bittrex)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:bittrex)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["bittrex"],
         r#"BITTREX_SECRET = "yptpn18p6kht56lu773e1p6ztyxi60gt""#,
         r#"BITTREX_SECRET = "am5iaco9vhz3fjupvm2dykfu4br4fdy""#,
@@ -130,7 +130,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "kraken-access-token",
         "Kraken access token",
-        r#"(?i)(?:kraken)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9+/]{80,90})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:kraken)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9+/]{80,90})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["kraken"],
         r#"KRAKEN_PRIVATE_KEY = "sXa6AEqGaOS9g6UcgcAvQo8mFxzzouT/lL2IsszG16XbJ3Z1JQQsOJwpnL+OeClnesXFKWsHydbCvyfyTApLOZDWY8""#,
         r#"KRAKEN_PRIVATE_KEY = "G/Qr4eTHML6UNUPWBfup/md4ovaGhozuh9SHHEZevmDqqp7/3KDHpunc3ex3Re+8ww4DAB0w+qMlOvZ""#,
@@ -139,7 +139,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "kucoin-secret-key",
         "KuCoin secret key",
-        r#"(?i)(?:kucoin)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:kucoin)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["kucoin"],
         r#"KUCOIN_SECRET = "7e88830133f3d19ab2e55023e4899392a44c""#,
         r#"KUCOIN_SECRET = "c778bf3113795c5e96e15a80f0962bf4d12""#,
@@ -148,7 +148,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "plaid-secret-key",
         "Plaid secret",
-        r#"(?i)(?:plaid)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{30})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:plaid)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{30})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["plaid"],
         r#"PLAID_SECRET = "t94o8dpbnra30jyv9yfu1849f4tl8z""#,
         r#"PLAID_SECRET = "wfdv676zfecbhv9pm2a57181fr3fs""#,
@@ -165,7 +165,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "adyen-api-key",
         "Adyen API key",
-        r#"(?i)(?:adyen)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(AQE[A-Za-z0-9_-]{60,120})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:adyen)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(AQE[A-Za-z0-9_-]{60,120})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["adyen"],
         r#"ADYEN_API_KEY = "AQERu41-S7r4HyKqPhLEGEG00j101QQ1VWi3E83McBJYIhMyMboFUt0DgslOtlpaK9dzZMly5muKmBI9pAWAYBrVZn1nnhDSJQovrjmA1cTzsC6sx0-rAA2uhIG""#,
         r#"ADYEN_API_KEY = "AQEDduId6tcuIdkj2cudyPGCrpZn7MPNuAW6kE9zKufMfK4rMYG3OZLbG-O2zv""#,
@@ -183,7 +183,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "twilio-auth-token",
         "Twilio auth token",
-        r#"(?i)(?:twilio)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:twilio)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["twilio"],
         r#"TWILIO_AUTH_TOKEN = "dab8bef78bb672de172a2d38d0dba908""#,
         r#"TWILIO_AUTH_TOKEN = "9dae755702dbceea97414070cd33e40""#,
@@ -216,7 +216,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "mailgun-signing-key",
         "Mailgun webhook signing key",
-        r#"(?i)(?:mailgun)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:mailgun)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["mailgun"],
         r#"MAILGUN_SIGNING_KEY = "573f060dff216088cc482d264e168631""#,
         r#"MAILGUN_SIGNING_KEY = "1c2356fb820764d282eaa53ebc64f3e""#,
@@ -241,7 +241,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "mailjet-api-key",
         "Mailjet API key",
-        r#"(?i)(?:mailjet)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:mailjet)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["mailjet"],
         r#"MAILJET_API_SECRET = "63cfd83367d070f3ff5beeffd3d01453""#,
         r#"MAILJET_API_SECRET = "8c8e1901e81bd0eb0a901affc2fc06a""#,
@@ -250,7 +250,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "messagebird-api-token",
         "MessageBird API token",
-        r#"(?i)(?:messagebird|message-bird|message_bird)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{25})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:messagebird|message-bird|message_bird)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{25})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["messagebird", "message-bird", "message_bird"],
         r#"MESSAGEBIRD_KEY = "9kpe3352yytrruqe2o7x0wtwz""#,
         r#"MESSAGEBIRD_KEY = "7ved2rr24nbyukgayambhplv""#,
@@ -259,7 +259,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "nexmo-api-secret",
         "Vonage (Nexmo) API secret",
-        r#"(?i)(?:nexmo|vonage)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{16})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:nexmo|vonage)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{16})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["nexmo", "vonage"],
         r#"NEXMO_API_SECRET = "W1hd7p1L5lb1Pjdy""#,
         r#"NEXMO_API_SECRET = "AFEYQTyzqh6XZ6E""#,
@@ -268,7 +268,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "postmark-server-token",
         "Postmark server token",
-        r#"(?i)(?:postmark)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:postmark)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["postmark"],
         r#"POSTMARK_SERVER_TOKEN = "9530802d150502ff49d42087783ed9eb1e43""#,
         r#"POSTMARK_SERVER_TOKEN = "49a7b7264dcbe383f1223fd525399cf584b""#,
@@ -276,7 +276,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "sendbird-access-token",
         "Sendbird access token",
-        r#"(?i)(?:sendbird)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:sendbird)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["sendbird"],
         r#"SENDBIRD_TOKEN = "396fa1bda26c81c7886642ccce4b59fc3a145bdb""#,
         r#"SENDBIRD_TOKEN = "ee348c1af75df4dd643ea79db41da942b89e659""#,
@@ -285,7 +285,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "plivo-auth-token",
         "Plivo auth token",
-        r#"(?i)(?:plivo)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:plivo)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["plivo"],
         r#"PLIVO_AUTH_TOKEN = "1B7Bz5AnGIEWNPgemnC5sp6yAiL6IhnOGb0Q1EPv""#,
         r#"PLIVO_AUTH_TOKEN = "Z4vgyNJZHbF9O8pVw0I7BJ5ZhzMhlANuO2gR5AU""#,

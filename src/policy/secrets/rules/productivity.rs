@@ -31,7 +31,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "airtable-api-key",
         "Airtable API key (legacy)",
-        r#"(?i)(?:airtable)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(key[A-Za-z0-9]{17})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:airtable)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(key[A-Za-z0-9]{17})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["airtable"],
         r#"AIRTABLE_API_KEY = "keyD40jMKFDDdO4Zc9bQ""#,
         r#"AIRTABLE_API_KEY = "keychnwfxmR7f8NjkW9""#,
@@ -40,7 +40,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "asana-client-secret",
         "Asana client secret",
-        r#"(?i)(?:asana)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:asana)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["asana"],
         r#"ASANA_CLIENT_SECRET = "a0m1df64hfpjjvue4xut54alsbcos5v3""#,
         r#"ASANA_CLIENT_SECRET = "yih3bvrvwiw79b2cs4l8k0td0n2we2v""#,
@@ -49,7 +49,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "asana-pat",
         "Asana personal access token",
-        r#"(?i)(?:asana)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(1/[0-9]{8,16}:[a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:asana)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(1/[0-9]{8,16}:[a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["asana"],
         r#"ASANA_PAT = "1/1203948571:aa1236d9ca803f3051ea4b539824f420""#,
         r#"ASANA_PAT = "1/1203948571:561d61f1a23f62f53a893fc5f76a5ab""#,
@@ -57,7 +57,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "trello-access-token",
         "Trello API token",
-        r#"(?i)(?:trello)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:trello)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["trello"],
         r#"TRELLO_TOKEN = "Gt6a77fOST4Y9rfwzOhJSCpm6xfbTgi774lMibnOp40YTzN6RozhL95F2Of3u9Cw""#,
         r#"TRELLO_TOKEN = "h8R0VM5UlwMDi61A3n73xlQbXr1omAISfCL0YhhJlbXw3PlstJKDqwBImfMD9FQ""#,
@@ -66,7 +66,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "clickup-api-key",
         "ClickUp personal API token",
-        r#"(?i)(?:clickup)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(pk_[0-9]{6,10}_[A-Z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:clickup)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(pk_[0-9]{6,10}_[A-Z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["clickup"],
         r#"CLICKUP_TOKEN = "pk_8830142_B43KW4V6IK8AE4X7UACVC5LBCQ7O0GXR""#,
         r#"CLICKUP_TOKEN = "pk_8830142_SK4V01DJBCJ8NSZKUO7UFV9I1901F0S""#,
@@ -74,7 +74,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "monday-api-token",
         "monday.com API token",
-        r#"(?i)(?:monday)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(eyJ[A-Za-z0-9_-]{100,300})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:monday)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(eyJ[A-Za-z0-9_-]{100,300})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["monday"],
         r#"MONDAY_API_TOKEN = "eyJ6BcAdvYp8y1zYgJVV2IRgTuKXV7EnvPxlI61-N2X_JpGX8QC3OGZSNoEai6lu8kC7oM9flPgiPpbmYwcpFZdok-hdAxQTdTSo-BGtdSvQvR_ZH2PP_DXjL56lOXtp1xpPZeDl3UgbLMZorVI0rSGPfCFGSoUiAp1_8bMLuO0Sj6_1zB8jfFkaLXknSyx8ijDn_HIHlb1RwsAzUG0IlYNQN3fPADu0X_aONhrOlmaVtL-QI29tbIF7piGKMFFy1yYcjPlh6P4SlXV49FwhPU9fMUXjRqwyuUV2O4Yu1LEWv-a""#,
         r#"MONDAY_API_TOKEN = "eyJ5ZuSzq1OQaWciKiw35ituKnKtUARQuQgDmBuvYpVFAmjfJ7yKalZQuycujzlErrC2tqPnpTf58ZM9e56cDd_06MEL7TXmqGl7_x""#,
@@ -99,7 +99,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "dropbox-api-token",
         "Dropbox API secret",
-        r#"(?i)(?:dropbox)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{15})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:dropbox)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{15})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["dropbox"],
         r#"DROPBOX_APP_SECRET = "iwwclnh0venm9bv""#,
         r#"DROPBOX_APP_SECRET = "2zpuilcocraw3v""#,
@@ -108,7 +108,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "dropbox-short-lived-api-token",
         "Dropbox short-lived access token",
-        r#"(?i)(?:dropbox)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(sl\.[A-Za-z0-9_-]{135})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:dropbox)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(sl\.[A-Za-z0-9_-]{135})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["dropbox"],
         r#"DROPBOX_ACCESS_TOKEN = "sl.FSGOyy6CanN07Le7QojdKjoEtrEvZ6o7lcG1sqKqgy7OmwSUqsH_xgbgO2pVlNwHZBIMna7KCA5e6EXhrfJE3XM6C-ggaMlFHXkevAkiTuNju4wAsnWVNoSl_qhw16m-ofMHxCO""#,
         r#"DROPBOX_ACCESS_TOKEN = "sl.i_GOzE8ePtyaRe1IVXmQaoJAX2v9VQWOKflVlJMTT3PBH3vl7wcmjyYe8ynOXF0_PSmJiaSq9exXI_8_72zkG0ScDgXew7ZYUQsAuoA2_ai4HjY5wzLYoX4w6ljYi4RquBCzBm""#,
@@ -117,7 +117,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "box-api-token",
         "Box developer token",
-        r#"(?i)(?:\bbox)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:\bbox)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["box"],
         r#"BOX_DEVELOPER_TOKEN = "g7Spbpy93hl1tvwOuRf1a4iMxaDlviW9""#,
         r#"BOX_DEVELOPER_TOKEN = "HJWTehJmqT2zbTCzZKg42O1JQTqq2Nx""#,
@@ -126,7 +126,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "figma-access-token",
         "Figma personal access token",
-        r#"(?i)(?:figma)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(figd_[A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:figma)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}(figd_[A-Za-z0-9_-]{40})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["figma"],
         r#"FIGMA_TOKEN = "figd_a6nE1bKMk_O4fhYTxV3wkJFKs7o5m_ZEKDC0uS8G""#,
         r#"FIGMA_TOKEN = "figd_BdfE1yWdLmXD9QqtVQiKhljURhnd4Vo4rDkkgfG""#,
@@ -142,7 +142,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "contentful-delivery-api-token",
         "Contentful delivery API token",
-        r#"(?i)(?:contentful)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{43})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:contentful)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{43})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["contentful"],
         r#"CONTENTFUL_ACCESS_TOKEN = "FKi6KgfkswY2X506wkxomK32yOGebIT_-DSjLePs0tj""#,
         r#"CONTENTFUL_ACCESS_TOKEN = "9RsXiFh30DoT91C0JPqf2J9ifc7Dh8D4IkOLS-Qpqf""#,
@@ -159,7 +159,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "squarespace-access-token",
         "Squarespace API key",
-        r#"(?i)(?:squarespace)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:squarespace)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["squarespace"],
         r#"SQUARESPACE_API_KEY = "e9e6f7e23ae2c53c7efcb2308c01c4a62ee2""#,
         r#"SQUARESPACE_API_KEY = "48f1f438fc42f02716bae07fdfe78d51d13""#,
@@ -207,7 +207,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "hubspot-api-key",
         "HubSpot API key (legacy)",
-        r#"(?i)(?:hubspot)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Fa-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:hubspot)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Fa-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["hubspot"],
         r#"HUBSPOT_API_KEY = "1255A898ebb7E952D7aBBDe5fdFE50590cab""#,
         r#"HUBSPOT_API_KEY = "A2aDe14BD15CB72201DDa1D2D4D6B930Be1""#,
@@ -215,7 +215,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "freshbooks-access-token",
         "FreshBooks access token",
-        r#"(?i)(?:freshbooks)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:freshbooks)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["freshbooks"],
         r#"FRESHBOOKS_TOKEN = "87ldqkgvescx40s7sljy0f6rgg4u2apj9dov79o7a8sko8o89sbxid49ew1aogly""#,
         r#"FRESHBOOKS_TOKEN = "ywsukjsnf8145kfid84wshpcxg312xf7brtrlkqu7mba1xk9aj80opvckxi1fsk""#,
@@ -224,7 +224,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "etsy-access-token",
         "Etsy API key",
-        r#"(?i)(?:etsy)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{24})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:etsy)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{24})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["etsy"],
         r#"ETSY_API_KEY = "lfnfm1yq2piub0ra72ezjtbz""#,
         r#"ETSY_API_KEY = "r30136yz1wnbwf5bvw01bkz""#,
@@ -233,7 +233,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "flickr-access-token",
         "Flickr API secret",
-        r#"(?i)(?:flickr)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:flickr)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["flickr"],
         r#"FLICKR_SECRET = "7ynw22kk9c2toru7hss8kv5eqoqj6q9h""#,
         r#"FLICKR_SECRET = "ae2v2jmpmrqs2858qp8hk1vv18alpop""#,
@@ -242,7 +242,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "finnhub-access-token",
         "Finnhub API token",
-        r#"(?i)(?:finnhub)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{20})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:finnhub)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-z0-9]{20})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["finnhub"],
         r#"FINNHUB_TOKEN = "d3j8fl3ei8fnwkc5dahv""#,
         r#"FINNHUB_TOKEN = "ie9o4o9afpce2mczrjx""#,

@@ -96,7 +96,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "pub-dev-token",
         "Composer / Packagist token",
-        r#"(?i)(?:packagist)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{32,64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:packagist)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{32,64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["packagist"],
         r#"PACKAGIST_TOKEN = "JkG9z6uN94ZsIkWA-SMJLZCfgBHt74BxuReuXeoNL0UokfCmncg3Kqsdu7SwtdWt""#,
         r#"PACKAGIST_TOKEN = "v6pSK7-vMWPJEL339HttFCvjdD_UleG""#,

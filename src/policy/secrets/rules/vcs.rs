@@ -151,7 +151,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "bitbucket-client-secret",
         "Bitbucket client secret",
-        r#"(?i)(?:bitbucket)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:bitbucket)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9_-]{64})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["bitbucket"],
         r#"BITBUCKET_CLIENT_SECRET = "AX2v9VQWOKflVlJMTT3PBH3vl7wcmjyYe8ynOXF0_PSmJiaSq9exXI_8_72zkG0S""#,
         r#"BITBUCKET_CLIENT_SECRET = "cDgXew7ZYUQsAuoA2_ai4HjY5wzLYoX4w6ljYi4RquBCzBmk3ci-0Y0GtPStn8S""#,
@@ -168,7 +168,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "atlassian-legacy-api-token",
         "Atlassian API token (legacy)",
-        r#"(?i)(?:atlassian|confluence|jira)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{24})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:atlassian|confluence|jira)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{24})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["atlassian", "confluence", "jira"],
         r#"JIRA_API_TOKEN = "xdxTzBqtWNRzf7yGNgMFc48y""#,
         r#"JIRA_API_TOKEN = "SdlgjNfOduFHuV1dkFZKGsZ""#,
@@ -201,7 +201,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "travisci-access-token",
         "Travis CI access token",
-        r#"(?i)(?:travis)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{22})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:travis)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{22})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["travis"],
         r#"TRAVIS_TOKEN = "Vk5nM5VR6YQIoltFTn4Qoh""#,
         r#"TRAVIS_TOKEN = "uaePerNqFByEbsd6mrvtp""#,
@@ -210,7 +210,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "droneci-access-token",
         "Drone CI access token",
-        r#"(?i)(?:drone)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:drone)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([A-Za-z0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["drone"],
         r#"DRONE_TOKEN = "NhWw2TrQU2Esy0Rt64sxHfzExh16j1sF""#,
         r#"DRONE_TOKEN = "cFbdH1XOaVbvZlLXJdvgyT3HtYO2IHp""#,
@@ -219,7 +219,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "codecov-access-token",
         "Codecov access token",
-        r#"(?i)(?:codecov)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:codecov)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{32})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["codecov"],
         r#"CODECOV_TOKEN = "cb7837a9025677a52aaf376c96612558""#,
         r#"CODECOV_TOKEN = "98ebb79527ae5fd50590cab2ae14157""#,
@@ -236,7 +236,7 @@ pub const RULES: &[RuleDef] = &[
     rule(
         "snyk-api-token",
         "Snyk API token",
-        r#"(?i)(?:snyk)(?:[ \t\w.-]{0,20})[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
+        r#"(?i)(?:snyk)[ \t\w.-]{0,20}?(?:key|token|secret|passw|pwd|auth|cred|pat|sid)[ \t\w.-]{0,20}[\s\x27"]{0,3}(?:=|:{1,3}=|:|=>|\?=)[\s\x27"\x60]{0,5}([a-f0-9]{36})(?:[\s\x27"\x60;,)]|\\[nr]|$)"#,
         &["snyk"],
         r#"SNYK_TOKEN = "41fb9371b3edeb20898558a600db504d77a1""#,
         r#"SNYK_TOKEN = "5b4d29552626dc8e74a0d80e2c490c8edde""#,
