@@ -6,6 +6,9 @@ use walkdir::WalkDir;
 
 use crate::policy::secrets::{Blob, Finding, ScanStats, Scanner, parallel};
 
+/// How much of a file is read to tell a binary file (as the scanner does: a NUL byte).
+const PROBE: u64 = 8 << 10;
+
 /// One file to scan and the name it is reported under.
 struct Item {
     path: PathBuf,
@@ -55,7 +58,7 @@ pub fn scan_files(
     }
     let parts = parallel::run(&items, |item, part: &mut Part| {
         match read_capped(&item.path, scanner.max_file_size()) {
-            Ok(Some(bytes)) => {
+            Ok(Content::Text(bytes)) => {
                 let blob = Blob {
                     path: &item.shown,
                     commit: None,
@@ -64,7 +67,8 @@ pub fn scan_files(
                 };
                 part.stats.add(&scanner.scan(&blob, &mut part.findings));
             }
-            Ok(None) => part.stats.skipped_oversize += 1,
+            Ok(Content::Binary) => part.stats.skipped_binary += 1,
+            Ok(Content::Oversize) => part.stats.skipped_oversize += 1,
             Err(_) => part.unreadable += 1,
         }
     });
@@ -74,12 +78,31 @@ pub fn scan_files(
     (findings, stats, unreadable)
 }
 
-/// Reads a file unless it is larger than `max` bytes (then `None`, without reading it).
-fn read_capped(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
-    if std::fs::metadata(path)?.len() > max {
-        return Ok(None);
+/// What reading a file gave.
+enum Content {
+    /// Text to scan.
+    Text(Vec<u8>),
+    /// A NUL byte in the first 8 KiB: binary, not read further.
+    Binary,
+    /// Larger than the cap: not read at all.
+    Oversize,
+}
+
+/// Reads a file unless it is larger than `max` bytes or its first 8 KiB show it is binary.
+fn read_capped(path: &Path, max: u64) -> std::io::Result<Content> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > max {
+        return Ok(Content::Oversize);
     }
-    std::fs::read(path).map(Some)
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    (&mut file).take(PROBE).read_to_end(&mut bytes)?;
+    if memchr::memchr(0, &bytes).is_some() {
+        return Ok(Content::Binary);
+    }
+    file.read_to_end(&mut bytes)?;
+    Ok(Content::Text(bytes))
 }
 
 /// The path as reported: relative to `base` when below it, with `/` separators.
