@@ -46,6 +46,10 @@ struct Pass<'s, 'b> {
     /// Per rule: start of the last line scanned (line span) or end of the last block scanned.
     done: Vec<usize>,
     line_bounds: (usize, usize),
+    /// Bounds of the line of the last match.
+    match_line: (usize, usize),
+    /// Start of the last line checked for an inline marker, and the answer.
+    marker_line: Option<(usize, bool)>,
     hits: Vec<Hit>,
 }
 
@@ -63,6 +67,8 @@ pub fn scan(scanner: &Scanner, blob: &Blob<'_>, out: &mut Vec<Finding>) -> usize
         },
         done: vec![NOT_YET; scanner.rules.len()],
         line_bounds: (1, 0),
+        match_line: (1, 0),
+        marker_line: None,
         hits: Vec::new(),
     };
     scanner
@@ -124,6 +130,31 @@ impl Pass<'_, '_> {
         }
     }
 
+    /// The line holding `at`; cached, because matches on one (possibly very long) line come together.
+    fn bounds_of(&mut self, at: usize) -> (usize, usize) {
+        let (ls, le) = self.match_line;
+        if ls <= at && at <= le {
+            return (ls, le);
+        }
+        let bytes = self.blob.bytes;
+        let ls = memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let le = memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        self.match_line = (ls, le);
+        (ls, le)
+    }
+
+    /// Whether the line starting at `start` carries an inline marker; looked up once per line.
+    fn inline_allowed(&mut self, start: usize, line: &[u8]) -> bool {
+        match self.marker_line {
+            Some((at, allowed)) if at == start => allowed,
+            _ => {
+                let allowed = is_inline_allowed(line);
+                self.marker_line = Some((start, allowed));
+                allowed
+            }
+        }
+    }
+
     /// Runs one rule's regex over `bytes[start..end]`.
     fn run(&mut self, rule: usize, start: usize, end: usize) {
         let Some(regex) = self.scanner.rules[rule].regex.as_ref().map(|r| r.get()) else {
@@ -158,8 +189,7 @@ impl Pass<'_, '_> {
         if secret.is_empty() {
             return;
         }
-        let ls = memrchr(b'\n', &bytes[..span.0]).map_or(0, |i| i + 1);
-        let le = memchr(b'\n', &bytes[span.0..]).map_or(bytes.len(), |i| span.0 + i);
+        let (ls, le) = self.bounds_of(span.0);
         let line_no = self.lines.line_at(ls);
         if self
             .blob
@@ -171,7 +201,7 @@ impl Pass<'_, '_> {
         let line = &bytes[ls..le];
         let rule = &self.scanner.rules[index];
         let entropy = shannon(secret);
-        if is_inline_allowed(line)
+        if self.inline_allowed(ls, line)
             || (rule.entropy > 0.0 && entropy < rule.entropy)
             || is_placeholder(secret, rule.filter)
         {
