@@ -132,3 +132,21 @@ fn commit_allowlists_need_a_commit() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].fingerprint, "fff000:f:r:1");
 }
+
+#[test]
+fn extend_path_is_refused_and_gitleaks_baselines_are_read() {
+    let e = Scanner::from_gitleaks_toml("[extend]\npath = \"base.toml\"\n", "c.toml")
+        .expect_err("extend.path is not supported");
+    assert_eq!(e.line, Some(1), "{e}");
+
+    let gitleaks_report = r#"[{"RuleID": "github-pat", "File": "a.txt", "StartLine": 2,
+        "Fingerprint": "a.txt:github-pat:2", "Secret": "REDACTED"}]"#;
+    let mut baseline = suppress::Suppressions::default();
+    baseline
+        .add_baseline(gitleaks_report)
+        .expect("a gitleaks JSON report");
+    let text = format!("x\nt = ghp_{}\n", "R8kq2ZtW5mXy9Lp3Vb7Nc1Hd4Jf6Gs0Qa2Ue");
+    let mut findings = Vec::new();
+    Scanner::builtin().scan_blob("a.txt", text.as_bytes(), None, &mut findings);
+    assert_eq!(baseline.apply(&mut findings), 1);
+}
