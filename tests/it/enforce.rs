@@ -265,10 +265,9 @@ fn demo_runs_every_step_as_narrated() {
 fn secrets_are_checked_even_before_any_coordination_state() {
     let env = TestEnv::new();
     env.gc(&["install"]).ok();
-    env.write(
-        "deploy.sh",
-        "export STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
-    );
+    // Assembled at run time so that scanning this repository finds no key.
+    let key = format!("sk_{}_{}", "live", "4eC39HqLyjWDarjtT1zdp7dc");
+    env.write("deploy.sh", &format!("export STRIPE_KEY={key}\n"));
     env.git(&["add", "deploy.sh"]).ok();
     let run = env.git(&["commit", "-m", "deploy"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
