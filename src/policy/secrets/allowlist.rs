@@ -2,6 +2,8 @@
 
 use regex::bytes::Regex;
 
+use super::rule::LazyRegex;
+
 /// What an allowlist's `regexes` are matched against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RegexTarget {
@@ -34,7 +36,7 @@ pub struct Allowlist {
     /// Regexes over the file path.
     pub paths: Vec<Regex>,
     /// Regexes over the target chosen by `regex_target`.
-    pub regexes: Vec<Regex>,
+    pub regexes: Vec<LazyRegex>,
     /// Target of `regexes`.
     pub regex_target: RegexTarget,
     /// Lowercase words; a secret containing one is allowed.
@@ -68,7 +70,7 @@ impl Allowlist {
                     RegexTarget::Match => c.matched,
                     RegexTarget::Line => c.line,
                 };
-                self.regexes.iter().any(|r| r.is_match(target))
+                self.regexes.iter().any(|r| r.get().is_match(target))
             }),
             (!self.stopwords.is_empty()).then(|| self.has_stopword(c.secret)),
         ];

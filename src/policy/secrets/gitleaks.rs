@@ -210,7 +210,10 @@ fn build_allowlist(spec: &AllowToml) -> Result<Allowlist, String> {
         condition,
         commits: spec.commits.clone(),
         paths: regexes(&spec.paths, "path")?,
-        regexes: regexes(&spec.regexes, "")?,
+        regexes: regexes(&spec.regexes, "")?
+            .into_iter()
+            .map(LazyRegex::compiled)
+            .collect(),
         regex_target,
         stopwords: spec
             .stopwords

@@ -115,7 +115,7 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
 }
 
 /// A regex compiled on first use, so rules whose keywords never occur cost nothing.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LazyRegex {
     pattern: String,
     cell: OnceLock<Regex>,
@@ -189,9 +189,7 @@ impl Rule {
             allowlists: def.allow_match.map_or_else(Vec::new, |re| {
                 vec![Allowlist {
                     regex_target: RegexTarget::Match,
-                    regexes: vec![
-                        compile(re).expect("built-in patterns are compiled by the rule table test"),
-                    ],
+                    regexes: vec![LazyRegex::new(re)],
                     ..Allowlist::default()
                 }]
             }),
