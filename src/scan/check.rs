@@ -37,12 +37,17 @@ impl Secrets {
         let loaded: Vec<LoadedChange> = changes
             .iter()
             .filter_map(|c| {
-                let new = c.new.filter(|s| !s.is_submodule())?;
+                let new = read(c.new.filter(|s| !s.is_submodule())?.id)?;
+                let old = c.old.filter(|s| !s.is_submodule());
+                // No line of a modified file can hold a finding: skip reading its old side.
+                if old.is_some() && !self.setup.scanner.may_find_in_lines(&c.path, &new) {
+                    return None;
+                }
                 Some(LoadedChange {
                     path: c.path.clone(),
                     commit: commit.map(str::to_owned),
-                    old: c.old.filter(|s| !s.is_submodule()).and_then(|s| read(s.id)),
-                    new: read(new.id)?,
+                    old: old.and_then(|s| read(s.id)),
+                    new,
                 })
             })
             .collect();

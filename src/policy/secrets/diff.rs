@@ -73,8 +73,13 @@ impl Scanner {
 
     /// Scans the added lines of every change, in parallel; findings come back sorted.
     pub fn scan_changes(&self, changes: &[ChangedBlob<'_>]) -> (Vec<Finding>, ScanStats) {
-        let per_thread = super::parallel::run(
+        let bytes = changes
+            .iter()
+            .map(|c| (c.new.len() + c.old.map_or(0, <[u8]>::len)) as u64)
+            .sum();
+        let per_thread = super::parallel::run_sized(
             changes,
+            bytes,
             |change, (findings, stats): &mut (Vec<Finding>, ScanStats)| {
                 stats.add(&self.scan_change(change, findings));
             },

@@ -154,6 +154,24 @@ impl Scanner {
             .map(|r| (r.id.as_str(), r.description.as_str()))
     }
 
+    /// Whether scanning some lines of `bytes` at `path` could report anything: false when the
+    /// blob is skipped or no applicable rule can run on it (no keyword occurs, and path-only
+    /// rules report whole new files, not lines). A caller holding a changed file's new side
+    /// can then skip reading the old side and diffing them.
+    pub fn may_find_in_lines(&self, path: &str, bytes: &[u8]) -> bool {
+        if self.skip(path, bytes).is_some() {
+            return false;
+        }
+        let applies = |index: usize| {
+            self.rules[index]
+                .path
+                .as_ref()
+                .is_none_or(|p| p.is_match(path.as_bytes()))
+        };
+        self.prefilter.always().iter().any(|&index| applies(index))
+            || self.prefilter.any_hit(bytes, applies)
+    }
+
     /// Scans `bytes` found at `path`, reporting only `only_lines` when given.
     pub fn scan_blob(
         &self,

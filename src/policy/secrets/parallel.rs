@@ -4,9 +4,30 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Finding, ScanStats};
 
+/// Less work than this many bytes is scanned on the calling thread: starting threads would
+/// cost more than they save (a hook's few staged lines).
+const SERIAL_BELOW: u64 = 256 << 10;
+
 /// Runs `work` over `items` on all available cores; returns each thread's accumulated state.
 pub fn run<T: Sync, S: Default + Send>(items: &[T], work: impl Fn(&T, &mut S) + Sync) -> Vec<S> {
     run_with(items, || (), |item, _: &mut (), state| work(item, state))
+}
+
+/// Like [`run`], on the calling thread alone when the items hold fewer than [`SERIAL_BELOW`]
+/// bytes in all.
+pub fn run_sized<T: Sync, S: Default + Send>(
+    items: &[T],
+    bytes: u64,
+    work: impl Fn(&T, &mut S) + Sync,
+) -> Vec<S> {
+    if bytes < SERIAL_BELOW {
+        let mut state = S::default();
+        for item in items {
+            work(item, &mut state);
+        }
+        return vec![state];
+    }
+    run(items, work)
 }
 
 /// Like [`run`], with a per-thread resource made by `init` that never leaves its thread.
