@@ -81,23 +81,20 @@ impl Repo {
         if same_dirs.iter().any(|d: &String| d.is_empty()) {
             return Ok(Vec::new());
         }
-        // As `dir/` keys, sorted: the one key that can prefix a path is its predecessor.
+        // As `dir/` keys, sorted like the index.
         let mut same_dirs: Vec<String> = same_dirs.into_iter().map(|d| d + "/").collect();
         same_dirs.sort_unstable();
         head.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let mut staged: Vec<(String, Side)> = index
-            .entries()
-            .iter()
-            .filter_map(|e| {
-                let path = e.path(&index).to_str_lossy();
-                if in_same_dir(&path, &same_dirs) {
-                    return None;
-                }
+        let kept = outside_dirs(index.entries(), |e| e.path(&index), &same_dirs);
+        let mut staged: Vec<(String, Side)> = kept
+            .into_iter()
+            .flatten()
+            .map(|e| {
                 let side = Side {
                     id: e.id,
                     mode: e.mode.bits(),
                 };
-                Some((path.into_owned(), side))
+                (e.path(&index).to_str_lossy().into_owned(), side)
             })
             .collect();
         // Conflicted entries appear once per stage; one is enough to name the path.
@@ -234,9 +231,37 @@ impl Repo {
 /// Whether `path` lies in one of the directories known to be unchanged, given as sorted,
 /// disjoint `dir/` keys: a key that prefixes `path` sorts right before it, since any key
 /// between the two would be a subdirectory of the first.
-fn in_same_dir(path: &str, same: &[String]) -> bool {
-    let at = same.partition_point(|k| k.as_str() <= path);
-    at > 0 && path.starts_with(same[at - 1].as_str())
+/// The runs of path-sorted `entries` that lie outside every directory of `dirs` (sorted
+/// `dir/` keys): each directory is one range of the entries, found by binary search.
+fn outside_dirs<'e, E>(
+    entries: &'e [E],
+    path: impl Fn(&'e E) -> &'e [u8],
+    dirs: &[String],
+) -> Vec<&'e [E]> {
+    let mut kept = Vec::with_capacity(dirs.len() + 1);
+    let mut from = 0;
+    for dir in dirs {
+        let dir = dir.as_bytes();
+        let start = partition_point(from, entries.len(), |i| path(&entries[i]) < dir);
+        let end = partition_point(start, entries.len(), |i| path(&entries[i]).starts_with(dir));
+        kept.push(&entries[from..start]);
+        from = end;
+    }
+    kept.push(&entries[from..]);
+    kept
+}
+
+/// The first index in `lo..hi` for which `before` is false (`before` holds on a prefix).
+fn partition_point(mut lo: usize, mut hi: usize, before: impl Fn(usize) -> bool) -> usize {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 fn push_path(prefix: &mut String, name: &BStr) {
@@ -293,27 +318,28 @@ fn merge_join(old: Vec<(String, Side)>, new: Vec<(String, Side)>) -> Vec<Change>
 
 #[cfg(test)]
 mod tests {
-    use super::in_same_dir;
+    use super::outside_dirs;
 
     #[test]
-    fn same_dir_lookup() {
-        let keys: Vec<String> = ["a-b/", "a/", "a0/", "x/y/"]
+    fn unchanged_directories_are_skipped_as_ranges() {
+        let mut dirs: Vec<String> = ["a-b/", "a/", "a0/", "x/y/"]
             .iter()
             .map(|k| (*k).to_owned())
             .collect();
-        let mut sorted = keys.clone();
-        sorted.sort_unstable();
-        for (path, want) in [
-            ("a/x", true),
-            ("a-b/c", true),
-            ("a.rs", false),
-            ("a0/q/r", true),
-            ("ab/c", false),
-            ("x/y/z", true),
-            ("x/z", false),
-            ("a", false),
-        ] {
-            assert_eq!(in_same_dir(path, &sorted), want, "{path}");
-        }
+        dirs.sort_unstable();
+        let mut paths = vec![
+            "a", "a-b/c", "a.rs", "a/x", "a/y/z", "a0/q/r", "ab/c", "x/y/z", "x/y0", "x/z",
+        ];
+        paths.sort_unstable();
+        let kept: Vec<&str> = outside_dirs(&paths, |p| p.as_bytes(), &dirs)
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        assert_eq!(kept, ["a", "a.rs", "ab/c", "x/y0", "x/z"]);
+        assert_eq!(
+            outside_dirs(&paths, |p| p.as_bytes(), &[]).concat(),
+            paths.as_slice()
+        );
     }
 }
