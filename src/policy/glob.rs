@@ -9,6 +9,8 @@
 //! the two patterns' automata, so `backend/**` conflicts with `backend/models.py` and
 //! `*.py` does not conflict with `docs/*.md`.
 
+use std::sync::OnceLock;
+
 /// One character-level element of a segment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Atom {
@@ -29,33 +31,40 @@ enum Seg {
 }
 
 /// A compiled glob.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Glob {
     text: String,
-    segs: Vec<Seg>,
+    /// The segments, parsed on first use for a pattern without wildcards (whose matching
+    /// needs only `literal`, so a hook never parses the many single-file locks).
+    segs: OnceLock<Vec<Seg>>,
     /// The pattern itself when it has no wildcards: matching is then string equality.
     literal: Option<String>,
 }
 
+impl PartialEq for Glob {
+    fn eq(&self, other: &Glob) -> bool {
+        self.text == other.text && self.literal == other.literal
+    }
+}
+
+impl Eq for Glob {}
+
 impl Glob {
     /// Compiles a normalised repository-relative pattern.
     pub fn new(pattern: &str) -> Glob {
-        let mut segs = pattern
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                if s == "**" {
-                    Seg::DoubleStar
-                } else {
-                    Seg::Atoms(parse_atoms(s))
-                }
-            })
-            .collect::<Vec<_>>();
-        // A trailing `/**` matches everything inside, not the directory itself: one or more
-        // segments, i.e. `**` followed by one non-empty segment.
-        if segs.last() == Some(&Seg::DoubleStar) {
-            segs.push(Seg::Atoms(vec![Atom::Star]));
+        if !pattern.contains(['*', '?', '[', '\\']) {
+            let literal = pattern
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("/");
+            return Glob {
+                text: pattern.to_owned(),
+                segs: OnceLock::new(),
+                literal: Some(literal),
+            };
         }
+        let segs = parse_segs(pattern);
         let is_literal = segs.iter().all(|s| match s {
             Seg::DoubleStar => false,
             Seg::Atoms(atoms) => atoms.iter().all(|a| matches!(a, Atom::Lit(_))),
@@ -63,9 +72,13 @@ impl Glob {
         let literal = is_literal.then(|| literal_text(&segs));
         Glob {
             text: pattern.to_owned(),
-            segs,
+            segs: OnceLock::from(segs),
             literal,
         }
+    }
+
+    fn segs(&self) -> &[Seg] {
+        self.segs.get_or_init(|| parse_segs(&self.text))
     }
 
     /// A glob matching exactly one literal path.
@@ -78,7 +91,7 @@ impl Glob {
         Glob {
             text: path.to_owned(),
             literal: Some(literal_text(&segs)),
-            segs,
+            segs: OnceLock::from(segs),
         }
     }
 
@@ -93,19 +106,40 @@ impl Glob {
         if let Some(literal) = &self.literal {
             return literal == path;
         }
-        match_segs(&self.segs, path.split('/').filter(|s| !s.is_empty()))
+        match_segs(self.segs(), path.split('/').filter(|s| !s.is_empty()))
     }
 
     /// Whether some path matches both globs.
     pub fn overlaps(&self, other: &Glob) -> bool {
         product_nonempty(
-            &self.segs,
-            &other.segs,
+            self.segs(),
+            other.segs(),
             |_| false,
             seg_is_star,
             segs_compatible,
         )
     }
+}
+
+/// Splits a pattern into segments.
+fn parse_segs(pattern: &str) -> Vec<Seg> {
+    let mut segs = pattern
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if s == "**" {
+                Seg::DoubleStar
+            } else {
+                Seg::Atoms(parse_atoms(s))
+            }
+        })
+        .collect::<Vec<_>>();
+    // A trailing `/**` matches everything inside, not the directory itself: one or more
+    // segments, i.e. `**` followed by one non-empty segment.
+    if segs.last() == Some(&Seg::DoubleStar) {
+        segs.push(Seg::Atoms(vec![Atom::Star]));
+    }
+    segs
 }
 
 fn literal_text(segs: &[Seg]) -> String {
