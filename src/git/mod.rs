@@ -8,6 +8,7 @@ pub mod repo;
 pub mod revs;
 pub mod run;
 pub mod secrets;
+pub mod state_cache;
 pub mod store;
 
 pub use repo::Repo;

@@ -10,7 +10,7 @@ use gix::bstr::ByteSlice;
 use gix::refs::Target;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
-use super::Repo;
+use super::{Repo, state_cache};
 use crate::model::{self, Applied, OpError, Record, State, files};
 
 /// The ref holding the coordination state.
@@ -124,17 +124,25 @@ impl Repo {
             })?;
             raw.insert(name, (entry.oid().to_owned(), text));
         }
-        let texts = raw
-            .iter()
-            .map(|(k, (_, t))| (k.clone(), t.clone()))
-            .collect();
-        let state = files::from_files(&texts).map_err(|source| match source {
-            files::Error::TooNew { .. } => Error::TooNew(source),
-            source => Error::Corrupt {
-                commit: short,
-                source,
-            },
-        })?;
+        let common_dir = self.common_dir();
+        let state = match state_cache::load(&common_dir, tree.id) {
+            Some(state) => state,
+            None => {
+                let texts = raw
+                    .iter()
+                    .map(|(k, (_, t))| (k.clone(), t.clone()))
+                    .collect();
+                let state = files::from_files(&texts).map_err(|source| match source {
+                    files::Error::TooNew { .. } => Error::TooNew(source),
+                    source => Error::Corrupt {
+                        commit: short,
+                        source,
+                    },
+                })?;
+                state_cache::store(&common_dir, tree.id, &state);
+                state
+            }
+        };
         Ok(Snapshot {
             commit: id,
             state,

@@ -34,7 +34,7 @@ pub struct Halt {
 }
 
 /// The coordination state at one point of the state ref's history.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct State {
     /// Format and settings.
     pub meta: Meta,

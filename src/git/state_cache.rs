@@ -1,0 +1,113 @@
+//! A parsed copy of the state last read, in the common git dir, keyed by its tree id.
+//!
+//! Every hook reads the state, and parsing its TOML files is most of what a read costs
+//! (a few milliseconds for hundreds of locks); JSON of the same state parses several times
+//! faster. The cache is only ever used for the very tree it was made from, and made only
+//! from a state parsed and validated from that tree, so it can be stale or missing but
+//! never wrong; anything unexpected in it (another gitcoord version, a torn or foreign
+//! file) is a miss. Writing it is best effort: a read-only git dir just never caches.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+
+use crate::model::State;
+
+/// The cache file, next to the writers' lock in the common git dir.
+const FILE: &str = "gitcoord-state-cache.json";
+
+/// The first line's prefix; the tree id follows. The version makes a cache written by
+/// another gitcoord (whose `State` may differ) a miss.
+const MAGIC: &str = concat!("gitcoord-state-cache ", env!("CARGO_PKG_VERSION"), " ");
+
+fn path(common_dir: &Path) -> PathBuf {
+    common_dir.join(FILE)
+}
+
+/// The cached state of `tree`, if the cache holds exactly that tree's.
+pub fn load(common_dir: &Path, tree: ObjectId) -> Option<State> {
+    let bytes = std::fs::read(path(common_dir)).ok()?;
+    let newline = memchr::memchr(b'\n', &bytes)?;
+    let header = bytes[..newline].strip_prefix(MAGIC.as_bytes())?;
+    if header != tree.to_string().as_bytes() {
+        return None;
+    }
+    serde_json::from_slice(&bytes[newline + 1..]).ok()
+}
+
+/// Records `state` as the parse of `tree`, replacing the file atomically (readers see the
+/// old cache or the new one, never a mix). Failures are ignored: the cache is optional.
+pub fn store(common_dir: &Path, tree: ObjectId, state: &State) {
+    let write = || -> std::io::Result<()> {
+        let mut file = tempfile::NamedTempFile::new_in(common_dir)?;
+        writeln!(file, "{MAGIC}{tree}")?;
+        serde_json::to_writer(&mut file, state)?;
+        file.persist(path(common_dir))?;
+        Ok(())
+    };
+    let _ = write();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(byte: u8) -> ObjectId {
+        ObjectId::from_bytes_or_panic(&[byte; 20])
+    }
+
+    #[test]
+    fn a_cache_serves_only_its_own_tree_and_survives_nothing_foreign() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let at = "2026-03-01T12:00:00Z".parse().expect("time");
+        let state = State::new(at);
+        assert_eq!(load(dir.path(), tree(1)), None, "no file is a miss");
+        store(dir.path(), tree(1), &state);
+        assert_eq!(load(dir.path(), tree(1)), Some(state.clone()));
+        assert_eq!(load(dir.path(), tree(2)), None, "another tree is a miss");
+        for foreign in [
+            String::new(),
+            format!("{MAGIC}{}", tree(1)),
+            format!("gitcoord-state-cache 0.0.0 {}\n{{}}", tree(1)),
+            format!("{MAGIC}{}\n{{\"meta\":", tree(1)),
+        ] {
+            std::fs::write(path(dir.path()), foreign.as_bytes()).expect("write");
+            assert_eq!(load(dir.path(), tree(1)), None, "{foreign:?}");
+        }
+    }
+
+    #[test]
+    fn every_field_of_a_full_state_survives_the_cache() {
+        let texts = [
+            (
+                "gitcoord.toml",
+                "format = 1\ncreated = \"2026-03-01T12:00:00Z\"\nintegration_branch = \"trunk\"\n",
+            ),
+            (
+                "agents.toml",
+                "[agent.api]\nbranch = \"feature/api\"\nrole = \"backend\"\nowns = [\"api/**\"]\n\
+                 deny = [\"web/**\"]\nallow = [\"api/**\", \"docs/*.md\"]\nafter = [\"db\"]\n\
+                 coordinator = true\nworktree = \"/w/api\"\nadded = \"2026-03-01T12:00:00Z\"\n\
+                 status = \"busy\"\ntask = \"T-1\"\nnote = \"n\"\nlast_seen = \"2026-03-01T12:05:00.5Z\"\n",
+            ),
+            (
+                "locks.toml",
+                "[[lock]]\npattern = \"api/x.rs\"\nholder = \"api\"\nreason = \"r\"\n\
+                 acquired = \"2026-03-01T12:00:00Z\"\nexpires = \"2026-03-01T12:30:00Z\"\n",
+            ),
+            (
+                "halt.toml",
+                "reason = \"stop\"\nby = \"user:lead\"\nat = \"2026-03-01T12:01:00Z\"\n",
+            ),
+        ];
+        let files = texts
+            .iter()
+            .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+            .collect();
+        let state = crate::model::files::from_files(&files).expect("valid state");
+        let dir = tempfile::tempdir().expect("temp dir");
+        store(dir.path(), tree(3), &state);
+        assert_eq!(load(dir.path(), tree(3)), Some(state));
+    }
+}
