@@ -67,14 +67,15 @@ pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<u8, CliError> {
         Some(snapshot) => snapshot.state,
         None => crate::model::State::new(ctx.now()?),
     };
-    let (actor, _) = ctx.actor(Some(&state))?;
-    let now = ctx.now()?;
-    let outcome = precommit::check(repo, &state, &actor, now, &skip).map_err(|e| {
+    let staged = precommit::staged(repo, &skip).map_err(|e| {
         CliError::usage(
             e.to_string(),
             "check that the index is readable (`git status`)",
         )
     })?;
+    let (actor, _) = ctx.actor(Some(&state))?;
+    let now = ctx.now()?;
+    let outcome = precommit::check(staged, &state, &actor, now, &skip);
     let code = u8::from(!outcome.violations.is_empty());
     if in_hook {
         if code == 1 {

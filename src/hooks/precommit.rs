@@ -17,22 +17,43 @@ pub struct Outcome {
     pub violations: Vec<Violation>,
 }
 
-/// Checks the staged changes of `repo` against `state` as `actor` at `now`.
+/// The staged changes and what the secrets check found in them: everything the pre-commit
+/// checks need that does not depend on the coordination state, so it can be read while the
+/// state is.
+#[derive(Debug, Default)]
+pub struct Staged {
+    /// The staged changes.
+    pub changes: Vec<Change>,
+    /// Secrets found on the added lines (empty when the check is skipped).
+    pub secrets: Vec<Violation>,
+}
+
+/// Reads the staged changes of `repo` and scans their added lines for secrets.
+pub fn staged(repo: &Repo, skip: &[Check]) -> Result<Staged, crate::git::changes::Error> {
+    let changes = repo.staged_changes()?;
+    let secrets = if skip.contains(&Check::Secrets) {
+        Vec::new()
+    } else {
+        crate::scan::staged_violations(repo, &changes)
+    };
+    Ok(Staged { changes, secrets })
+}
+
+/// Checks `staged` against `state` as `actor` at `now`: halt, locks and boundaries first,
+/// then the secrets already found.
 pub fn check(
-    repo: &Repo,
+    staged: Staged,
     state: &State,
     actor: &Actor,
     now: Timestamp,
     skip: &[Check],
-) -> Result<Outcome, crate::git::changes::Error> {
-    let changes = repo.staged_changes()?;
+) -> Outcome {
     let policy = Policy::new(state, now);
-    let mut violations = policy.check_paths(actor, changes.iter().map(|c| c.path.as_str()), skip);
-    if !skip.contains(&Check::Secrets) {
-        violations.extend(crate::scan::staged_violations(repo, &changes));
-    }
-    Ok(Outcome {
-        changes,
+    let mut violations =
+        policy.check_paths(actor, staged.changes.iter().map(|c| c.path.as_str()), skip);
+    violations.extend(staged.secrets);
+    Outcome {
+        changes: staged.changes,
         violations,
-    })
+    }
 }
