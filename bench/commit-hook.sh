@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Cost of the pre-commit hook: `git commit` of 20 staged files in a 5,000-file repository
-# with 10 agents, 200 locks and 50 boundary globs, with the gitcoord hook and with no hook,
-# measured side by side in one hyperfine run.
+# with 10 agents, 200 locks and 50 boundary globs, measured side by side in one hyperfine
+# run: no hook; the floor of any hook (a shell script that exits 0); the peers running a
+# trivial command (lefthook from npm, the pre-commit framework from PyPI, each skipped
+# with a note when its registry cannot be reached); and the gitcoord hook.
 #   bench/commit-hook.sh [RUNS]
 set -euo pipefail
 runs=${1:-60}
@@ -13,7 +15,21 @@ work=$(mktemp -d)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 export HOME="$work/home" GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GITCOORD_BIN="$bin"
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@example.com
-mkdir -p "$HOME"
+mkdir -p "$HOME" "$work/peers"
+# The peers, installed by this script into its temp dir.
+lefthook=""
+if (cd "$work/peers" && npm install --silent --no-audit --no-fund lefthook@1.13 >/dev/null 2>&1); then
+  lefthook="$work/peers/node_modules/.bin/lefthook"
+else
+  echo "note: lefthook could not be installed from npm; measuring without it" >&2
+fi
+precommit=""
+if python3 -m venv "$work/peers/venv" >/dev/null 2>&1 &&
+  "$work/peers/venv/bin/pip" install -q pre-commit==4.* >/dev/null 2>&1; then
+  precommit="$work/peers/venv/bin/pre-commit"
+else
+  echo "note: pre-commit could not be installed from PyPI; measuring without it" >&2
+fi
 repo="$work/repo"
 git init -q -b main "$repo"
 cd "$repo"
@@ -21,6 +37,22 @@ for d in $(seq 0 99); do
   mkdir -p "src/mod$d"
   for f in $(seq 0 49); do printf 'fn f%d() -> u32 { %d }\n' "$f" "$d" >"src/mod$d/file$f.rs"; done
 done
+cat >lefthook.yml <<'YML'
+pre-commit:
+  commands:
+    trivial:
+      run: "true"
+YML
+cat >.pre-commit-config.yaml <<'YML'
+repos:
+  - repo: local
+    hooks:
+      - id: trivial
+        name: trivial
+        entry: "true"
+        language: system
+        pass_filenames: false
+YML
 git add -A && git commit -qm "5,000 files"
 git gc -q
 "$bin" init >/dev/null
@@ -36,16 +68,41 @@ for l in $(seq 0 199); do
 done
 # agent0 commits 20 files of its own (src/mod0..mod4 are its owns).
 export GITCOORD_AGENT=agent0
-prepare='for i in $(seq 0 19); do echo "// $RANDOM" >> src/mod$((i % 5))/file$i.rs; done; git add -A'
-mkdir -p "$work/nohooks"
+# Every run commits onto the same base with files of the same size: the runs of both
+# commands see the same repository, however many came before.
+base=$(git rev-parse HEAD)
+prepare="git reset -q --hard $base; "'for i in $(seq 0 19); do echo "// $RANDOM" >> src/mod$((i % 5))/file$i.rs; done; git add -A'
+# One hooks directory per contender, chosen per command with core.hooksPath.
+mkdir -p "$work/hooks/none" "$work/hooks/sh"
+printf '#!/bin/sh\nexit 0\n' >"$work/hooks/sh/pre-commit"
+chmod +x "$work/hooks/sh/pre-commit"
+contenders=(-n "git commit (no hook)" "git -c core.hooksPath=$work/hooks/none commit -q -m bench")
+contenders+=(-n "git commit (sh hook: exit 0)" "git -c core.hooksPath=$work/hooks/sh commit -q -m bench")
+if [ -n "$lefthook" ]; then
+  # lefthook's own generated hook script, installed into a directory of its own.
+  git config core.hooksPath "$work/hooks/lefthook"
+  mkdir -p "$work/hooks/lefthook"
+  LEFTHOOK_BIN="$lefthook" "$lefthook" install >/dev/null
+  git config --unset core.hooksPath
+  contenders+=(-n "git commit (lefthook: true)" "git -c core.hooksPath=$work/hooks/lefthook commit -q -m bench")
+fi
+"$bin" uninstall >/dev/null
+if [ -n "$precommit" ]; then
+  # pre-commit refuses to install under core.hooksPath: install in .git/hooks, then move.
+  "$precommit" install -t pre-commit >/dev/null
+  mkdir -p "$work/hooks/pre-commit"
+  mv .git/hooks/pre-commit "$work/hooks/pre-commit/pre-commit"
+  contenders+=(-n "git commit (pre-commit: true)" "git -c core.hooksPath=$work/hooks/pre-commit commit -q -m bench")
+fi
+"$bin" install >/dev/null
+contenders+=(-n "git commit (gitcoord hook)" "git commit -q -m bench")
 echo "repository: $(git ls-files | wc -l) files, $("$bin" --json agent list | grep -c '"id"') agents, $("$bin" locks | wc -l) locks, 50 boundary globs"
 hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" \
-  --prepare "sh -c '$prepare'" \
-  -n "git commit (no hook)" "git -c core.hooksPath=$work/nohooks commit -q -m bench" \
-  -n "git commit (gitcoord hook)" "git commit -q -m bench"
+  --prepare "sh -c '$prepare'" "${contenders[@]}"
 python3 - "$work/result.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
-base, hook = r[0]["median"], r[1]["median"]
-print(f"median: no hook {base*1000:.2f} ms, gitcoord hook {hook*1000:.2f} ms, ratio {hook/base:.2f}x")
+base = r[0]["median"]
+for x in r:
+    print(f"median {x['median']*1000:6.2f} ms  {x['median']/base:5.2f}x  {x['command']}")
 PY
