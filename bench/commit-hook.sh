@@ -7,15 +7,9 @@
 #   bench/commit-hook.sh [RUNS]
 set -euo pipefail
 runs=${1:-60}
-root=$(cd "$(dirname "$0")/.." && pwd)
-command -v hyperfine >/dev/null || { apt-get install -y -qq hyperfine >/dev/null; }
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/gitcoord"
-work=$(mktemp -d)
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
-export HOME="$work/home" GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GITCOORD_BIN="$bin"
-export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@example.com
-mkdir -p "$HOME" "$work/peers"
+. "$(dirname "$0")/lib.sh"
+bench_env
+mkdir -p "$work/peers"
 # The peers, installed by this script into its temp dir.
 lefthook=""
 if (cd "$work/peers" && npm install --silent --no-audit --no-fund lefthook@1.13 >/dev/null 2>&1); then
@@ -33,10 +27,7 @@ fi
 repo="$work/repo"
 git init -q -b main "$repo"
 cd "$repo"
-for d in $(seq 0 99); do
-  mkdir -p "src/mod$d"
-  for f in $(seq 0 49); do printf 'fn f%d() -> u32 { %d }\n' "$f" "$d" >"src/mod$d/file$f.rs"; done
-done
+write_5000_files
 cat >lefthook.yml <<'YML'
 pre-commit:
   commands:
@@ -61,11 +52,7 @@ for a in $(seq 0 9); do
   for g in $(seq 0 4); do args+=(--owns "src/mod$((a * 10 + g))/**"); done
   "$bin" "${args[@]}" >/dev/null
 done
-# 200 locks spread over agents 1..9 on files agent0 does not touch.
-for l in $(seq 0 199); do
-  a=$((1 + l % 9)); d=$((50 + l % 50)); f=$((l / 50))
-  "$bin" --agent "agent$a" lock "src/mod$d/file$f.rs" --ttl 8h >/dev/null
-done
+take_200_locks
 # agent0 commits 20 files of its own (src/mod0..mod4 are its owns).
 export GITCOORD_AGENT=agent0
 # Every run commits onto the same base with files of the same size: the runs of both

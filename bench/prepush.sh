@@ -8,24 +8,15 @@
 #   bench/prepush.sh [RUNS]
 set -euo pipefail
 runs=${1:-30}
-root=$(cd "$(dirname "$0")/.." && pwd)
-command -v hyperfine >/dev/null || { apt-get install -y -qq hyperfine >/dev/null; }
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/gitcoord"
-work=$(mktemp -d)
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
-export HOME="$work/home" GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GITCOORD_BIN="$bin"
-export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@example.com
-mkdir -p "$HOME" "$work/nohooks"
+. "$(dirname "$0")/lib.sh"
+bench_env
+mkdir -p "$work/nohooks"
 repo="$work/repo"
 git init -q --bare -b main "$work/origin.git"
 git init -q -b main "$repo"
 cd "$repo"
 git remote add origin "$work/origin.git"
-for d in $(seq 0 99); do
-  mkdir -p "src/mod$d"
-  for f in $(seq 0 49); do printf 'fn f%d() -> u32 { %d }\n' "$f" "$d" >"src/mod$d/file$f.rs"; done
-done
+write_5000_files
 git add -A && git commit -qm "5,000 files"
 git gc -q
 "$bin" init >/dev/null
@@ -35,11 +26,7 @@ for a in $(seq 0 10); do
   [ "$a" -le 1 ] || args+=(--after "agent$((a - 1))")
   "$bin" "${args[@]}" >/dev/null
 done
-# 200 locks held by agents 1..9 on files agent0 does not touch.
-for l in $(seq 0 199); do
-  a=$((1 + l % 9)); d=$((50 + l % 50)); f=$((l / 50))
-  "$bin" --agent "agent$a" lock "src/mod$d/file$f.rs" --ttl 8h >/dev/null
-done
+take_200_locks
 git push -q --no-verify origin main
 # agent0: 50 commits of 3 files each in its own directories.
 git checkout -q -b feature/agent0
