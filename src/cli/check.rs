@@ -78,12 +78,7 @@ pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<u8, CliError> {
     let outcome = precommit::check(staged, &state, &actor, now, &skip);
     let code = u8::from(!outcome.violations.is_empty());
     if in_hook {
-        if code == 1 {
-            let mut text = Vec::new();
-            report::render(&mut text, "commit", &outcome.violations)?;
-            ctx.ui.note(String::from_utf8_lossy(&text).trim_end());
-        }
-        return Ok(code);
+        return in_hook_report(ctx, "commit", &outcome.violations);
     }
     let value = Report {
         actor: actor.label(),
@@ -103,6 +98,39 @@ pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<u8, CliError> {
         }
     })?;
     Ok(code)
+}
+
+/// A hook's report: the violations on stderr, where git shows them, and exit code 1 when
+/// there are any (git then refuses the `what`).
+pub fn in_hook_report(ctx: &mut Ctx, what: &str, violations: &[Violation]) -> Result<u8, CliError> {
+    if violations.is_empty() {
+        return Ok(0);
+    }
+    let mut text = Vec::new();
+    report::render(&mut text, what, violations)?;
+    ctx.ui.note(String::from_utf8_lossy(&text).trim_end());
+    Ok(1)
+}
+
+/// What the pre-push checks (the hook and `check pr`) need besides the commits: who acts
+/// for commits of no agent, the time, and the secret scanner unless skipped.
+pub fn push_setup<'a>(
+    ctx: &Ctx,
+    state: &'a crate::model::State,
+    skip: &'a [Check],
+    remote: &'a str,
+    integration: &'a str,
+) -> Result<crate::hooks::prepush::Setup<'a>, CliError> {
+    let (fallback, _) = ctx.actor(Some(state))?;
+    Ok(crate::hooks::prepush::Setup {
+        state,
+        now: ctx.now()?,
+        skip,
+        remote,
+        integration,
+        fallback,
+        secrets: load_secrets(ctx.repo()?, skip)?,
+    })
 }
 
 /// The secret scanner for push and pull-request checks, unless `GITCOORD_SKIP` names it.

@@ -87,17 +87,7 @@ pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<u8, CliError> {
         .or_else(|| ci_env(&["GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"]))
         .or_else(|| branch_name(repo, &args.base, &args.remote));
     let agent = pr_agent(ctx, state, &args)?;
-    let (fallback, _) = ctx.actor(Some(state))?;
-    let secrets = check::load_secrets(repo, &skip)?;
-    let setup = prepush::Setup {
-        state,
-        now: ctx.now()?,
-        skip: &skip,
-        remote: &args.remote,
-        integration: &integration_branch,
-        fallback,
-        secrets: secrets.as_ref(),
-    };
+    let setup = check::push_setup(ctx, state, &skip, &args.remote, &integration_branch)?;
     let into_integration = target.as_deref() == Some(integration_branch.as_str());
     let outcome = prepush::check_range(repo, &setup, range, agent.clone(), into_integration)
         .map_err(rev_error)?;

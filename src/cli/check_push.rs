@@ -72,26 +72,11 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<u8, CliErr
     let updates = read_updates(repo, &args.remote, in_hook)?;
     let state = &state;
     let (target, _) = integration::resolve(repo, state, &args.remote);
-    let (fallback, _) = ctx.actor(Some(state))?;
-    let secrets = check::load_secrets(repo, &skip)?;
-    let setup = prepush::Setup {
-        state,
-        now: ctx.now()?,
-        skip: &skip,
-        remote: &args.remote,
-        integration: &target,
-        fallback,
-        secrets: secrets.as_ref(),
-    };
+    let setup = check::push_setup(ctx, state, &skip, &args.remote, &target)?;
     let outcome = prepush::check_push(repo, &setup, &updates).map_err(rev_error)?;
     let code = u8::from(!outcome.violations.is_empty());
     if in_hook {
-        if code == 1 {
-            let mut text = Vec::new();
-            report::render(&mut text, "push", &outcome.violations)?;
-            ctx.ui.note(String::from_utf8_lossy(&text).trim_end());
-        }
-        return Ok(code);
+        return check::in_hook_report(ctx, "push", &outcome.violations);
     }
     let value = Report {
         remote: &args.remote,

@@ -35,7 +35,7 @@ pub struct Setup<'a> {
     /// Who acts for commits that belong to no agent's branch (identity resolution).
     pub fallback: Actor,
     /// The secret scanner, unless skipped.
-    pub secrets: Option<&'a crate::scan::Secrets>,
+    pub secrets: Option<crate::scan::Secrets>,
 }
 
 /// What the checks found.
@@ -68,7 +68,7 @@ pub fn change_checks<'p>(
 /// Checks the ref updates git is about to push to `setup.remote`.
 pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<Outcome, Error> {
     let policy = Policy::new(setup.state, setup.now);
-    let checks = change_checks(&policy, setup.secrets);
+    let checks = change_checks(&policy, setup.secrets.as_ref());
     let mut out = Outcome::default();
     if !updates.is_empty() && !setup.skip.contains(&Check::Halt) {
         out.violations.extend(policy.halt());
@@ -119,7 +119,7 @@ pub fn check_range(
     into_integration: bool,
 ) -> Result<Outcome, Error> {
     let policy = Policy::new(setup.state, setup.now);
-    let checks = change_checks(&policy, setup.secrets);
+    let checks = change_checks(&policy, setup.secrets.as_ref());
     let mut out = Outcome::default();
     if !setup.skip.contains(&Check::Halt) {
         out.violations.extend(policy.halt());
