@@ -406,10 +406,9 @@ pub fn lock_conflict_message(pattern: &str, other: &Lock, now: Timestamp) -> Str
         format!("'{pattern}' overlaps '{}', locked", other.pattern)
     };
     format!(
-        "{what} by {} since {} ({}){}, until {}",
+        "{what} by {} since {}{}, until {}",
         other.holder,
-        other.acquired.strftime("%Y-%m-%d %H:%M:%SZ"),
-        super::time::ago(other.acquired, now),
+        super::time::since(other.acquired, now),
         other
             .reason
             .as_ref()

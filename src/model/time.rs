@@ -66,6 +66,16 @@ pub fn ago(then: Timestamp, now: Timestamp) -> String {
     format!("{} ago", format_duration(d))
 }
 
+/// A moment as messages show it: the UTC time and how long ago it was, e.g.
+/// `2026-03-01 12:00:00Z (5m ago)`.
+pub fn since(then: Timestamp, now: Timestamp) -> String {
+    format!(
+        "{} ({})",
+        then.strftime("%Y-%m-%d %H:%M:%SZ"),
+        ago(then, now)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,10 +147,9 @@ impl<'s> Policy<'s> {
             "halt",
             None,
             format!(
-                "the repository is halted by {} since {} ({}): {}",
+                "the repository is halted by {} since {}: {}",
                 h.by,
-                h.at.strftime("%Y-%m-%d %H:%M:%SZ"),
-                time::ago(h.at, self.now),
+                time::since(h.at, self.now),
                 h.reason
             ),
             Some(&h.by),
@@ -174,10 +173,9 @@ impl<'s> Policy<'s> {
             "lock",
             Some(path),
             format!(
-                "{path}: locked by {}{via} since {} ({}){}",
+                "{path}: locked by {}{via} since {}{}",
                 lock.holder,
-                lock.acquired.strftime("%Y-%m-%d %H:%M:%SZ"),
-                time::ago(lock.acquired, self.now),
+                time::since(lock.acquired, self.now),
                 lock.reason
                     .as_ref()
                     .map(|r| format!(": {r}"))

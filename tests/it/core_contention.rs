@@ -44,20 +44,20 @@ fn lock_unlock(env: &TestEnv, writer: usize) -> Vec<Run> {
     runs
 }
 
-#[test]
-fn eight_writers_lose_no_update() {
+/// A repository with a state and the agents w0..w7 registered.
+fn env_with_writers() -> TestEnv {
     let env = TestEnv::new();
     env.gc(&["init"]).ok();
     for w in 0..WRITERS {
-        env.gc(&[
-            "agent",
-            "add",
-            &format!("w{w}"),
-            "--branch",
-            &format!("b{w}"),
-        ])
-        .ok();
+        let (id, branch) = (format!("w{w}"), format!("b{w}"));
+        env.gc(&["agent", "add", &id, "--branch", &branch]).ok();
     }
+    env
+}
+
+#[test]
+fn eight_writers_lose_no_update() {
+    let env = env_with_writers();
     let before = env.state_commits();
     let env = Arc::new(env);
     let runs = together(&env, lock_unlock);
@@ -116,18 +116,7 @@ fn race_one_path(env: &TestEnv, writer: usize) -> Vec<Run> {
 
 #[test]
 fn eight_writers_racing_for_one_path_one_wins() {
-    let env = TestEnv::new();
-    env.gc(&["init"]).ok();
-    for w in 0..WRITERS {
-        env.gc(&[
-            "agent",
-            "add",
-            &format!("w{w}"),
-            "--branch",
-            &format!("b{w}"),
-        ])
-        .ok();
-    }
+    let env = env_with_writers();
     let before = env.state_commits();
     let env = Arc::new(env);
     let runs: Vec<Run> = together(&env, race_one_path)
