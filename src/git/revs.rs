@@ -202,7 +202,18 @@ impl Repo {
     /// The content of a blob, if it exists.
     pub fn blob(&self, id: ObjectId) -> Option<Vec<u8>> {
         let object = self.inner.find_object(id).ok()?;
-        (object.kind == gix::object::Kind::Blob).then(|| object.data.clone())
+        (object.kind == gix::object::Kind::Blob).then(|| object.detach().data)
+    }
+
+    /// Like [`Repo::blob`], but `None` for a blob over `max` bytes, found from the object's
+    /// header without inflating the blob.
+    pub fn blob_at_most(&self, id: ObjectId, max: u64) -> Option<Vec<u8>> {
+        let header = self.inner.find_header(id).ok()?;
+        if header.kind() != gix::object::Kind::Blob || header.size() > max {
+            return None;
+        }
+        let object = self.inner.find_object(id).ok()?;
+        Some(object.detach().data)
     }
 
     /// The remote's default branch (`refs/remotes/REMOTE/HEAD`), else `main`, else `master`

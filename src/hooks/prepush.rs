@@ -15,8 +15,8 @@ use crate::policy::merge_order::{self, Progress, Update};
 use crate::policy::{Check, Policy, Violation};
 
 impl Blobs for Repo {
-    fn read(&self, id: ObjectId) -> Option<Vec<u8>> {
-        self.blob(id)
+    fn read(&self, id: ObjectId, max: u64) -> Option<Vec<u8>> {
+        self.blob_at_most(id, max)
     }
 }
 

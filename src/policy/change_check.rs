@@ -13,8 +13,9 @@ use crate::model::Actor;
 
 /// Reads the content of blobs that changes name (the git layer implements it).
 pub trait Blobs {
-    /// The bytes of the blob `id`, or `None` when it cannot be read.
-    fn read(&self, id: ObjectId) -> Option<Vec<u8>>;
+    /// The bytes of the blob `id`, or `None` when it cannot be read or is larger than `max`
+    /// bytes (then without reading it).
+    fn read(&self, id: ObjectId, max: u64) -> Option<Vec<u8>>;
 }
 
 /// One check of the changes a commit makes.
@@ -102,7 +103,7 @@ mod tests {
 
     struct NoBlobs;
     impl Blobs for NoBlobs {
-        fn read(&self, _: ObjectId) -> Option<Vec<u8>> {
+        fn read(&self, _: ObjectId, _: u64) -> Option<Vec<u8>> {
             None
         }
     }

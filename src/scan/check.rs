@@ -33,7 +33,7 @@ impl Secrets {
         blobs: &dyn Blobs,
     ) -> Vec<Violation> {
         let max = self.setup.scanner.max_file_size();
-        let read = |id: ObjectId| blobs.read(id).filter(|b| b.len() as u64 <= max);
+        let read = |id: ObjectId| blobs.read(id, max);
         let loaded: Vec<LoadedChange> = changes
             .iter()
             .filter_map(|c| {
@@ -72,8 +72,20 @@ impl ChangeCheck for Secrets {
 /// configuration that cannot be loaded is reported as a violation, never skipped silently.
 pub fn staged_violations(repo: &Repo, changes: &[Change]) -> Vec<Violation> {
     match Secrets::load(repo) {
-        Ok(secrets) => secrets.violations(changes, None, repo),
+        Ok(secrets) => secrets.violations(changes, None, &StagedBlobs(repo)),
         Err(e) => vec![unavailable(&e)],
+    }
+}
+
+/// Blobs of a staged change, read whole and then measured: they are mostly loose objects
+/// `git add` just wrote, whose header alone costs a second inflate to look up, and one
+/// staged file is read once. (Pushes, whose commits can carry many large blobs from packs,
+/// go through [`Repo`]'s reader, which looks at the header first.)
+struct StagedBlobs<'r>(&'r Repo);
+
+impl Blobs for StagedBlobs<'_> {
+    fn read(&self, id: ObjectId, max: u64) -> Option<Vec<u8>> {
+        self.0.blob(id).filter(|b| b.len() as u64 <= max)
     }
 }
 

@@ -81,6 +81,12 @@ fn binary_and_huge_files_are_skipped_safely() {
         "{}",
         run.stderr
     );
+    // The hooks skip them too: the commit (pre-commit hook) and a pull-request check of it
+    // (the pre-push checks, which size blobs from their headers before reading them).
+    env.gc(&["init"]).ok();
+    env.git(&["commit", "-qm", "big and binary"]).ok();
+    env.gc(&["check", "pr", "--base", "HEAD~1", "--head", "HEAD"])
+        .code(0);
 }
 
 #[test]
