@@ -286,8 +286,8 @@ fn make_finding(
     entropy: f32,
 ) -> Finding {
     Finding {
-        rule_id: rule.id.clone(),
-        description: rule.description.clone(),
+        rule_id: rule.id.clone().into_owned(),
+        description: rule.description.clone().into_owned(),
         file: blob.path.to_owned(),
         line,
         column,

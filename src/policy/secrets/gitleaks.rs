@@ -120,7 +120,7 @@ pub fn parse(text: &str, origin: &str) -> Result<(Vec<Rule>, Vec<Allowlist>), Co
             None => rules.push(rule),
         }
     }
-    rules.retain(|r| !config.extend.disabled_rules.contains(&r.id));
+    rules.retain(|r| !config.extend.disabled_rules.iter().any(|d| *d == r.id));
     let mut global = Vec::new();
     for spec in config.allowlist.iter().chain(&config.allowlists) {
         let list =
@@ -130,7 +130,7 @@ pub fn parse(text: &str, origin: &str) -> Result<(Vec<Rule>, Vec<Allowlist>), Co
         } else {
             rules
                 .iter_mut()
-                .filter(|r| spec.target_rules.contains(&r.id))
+                .filter(|r| spec.target_rules.iter().any(|t| *t == r.id))
                 .for_each(|r| r.allowlists.push(list.clone()));
         }
     }
@@ -159,15 +159,19 @@ fn build_rule(spec: &RuleToml) -> Result<Rule, String> {
         allowlists.push(build_allowlist(a)?);
     }
     Ok(Rule {
-        id: spec.id.clone(),
-        description: spec.description.clone().unwrap_or_else(|| spec.id.clone()),
+        id: spec.id.clone().into(),
+        description: spec
+            .description
+            .clone()
+            .unwrap_or_else(|| spec.id.clone())
+            .into(),
         regex: regex.map(LazyRegex::compiled),
         secret_group: spec.secret_group.filter(|&g| g > 0),
         entropy: spec.entropy.unwrap_or(0.0),
         keywords: spec
             .keywords
             .iter()
-            .map(|k| k.to_ascii_lowercase())
+            .map(|k| k.to_ascii_lowercase().into())
             .collect(),
         path,
         allowlists,

@@ -151,7 +151,7 @@ impl Scanner {
     pub fn rule_list(&self) -> impl Iterator<Item = (&str, &str)> {
         self.rules
             .iter()
-            .map(|r| (r.id.as_str(), r.description.as_str()))
+            .map(|r| (r.id.as_ref(), r.description.as_ref()))
     }
 
     /// Whether scanning some lines of `bytes` at `path` could report anything: false when the

@@ -5,6 +5,7 @@
 //! few kilobytes a hook usually scans; an Aho-Corasick contiguous NFA, a few million
 //! instructions to build; and a DFA, faster again but several milliseconds to build.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,16 +23,16 @@ const NFA_AFTER: u64 = 64 << 10;
 /// over about this much text).
 const DFA_AFTER: u64 = 4 << 20;
 
-fn build(keywords: &[String], kind: AhoCorasickKind) -> Option<AhoCorasick> {
+fn build(keywords: &[Cow<'static, str>], kind: AhoCorasickKind) -> Option<AhoCorasick> {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)
         .kind(Some(kind))
-        .build(keywords)
+        .build(keywords.iter().map(|k| k.as_bytes()))
         .or_else(|_| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
-                .build(keywords)
+                .build(keywords.iter().map(|k| k.as_bytes()))
         })
         .ok()
 }
@@ -47,7 +48,7 @@ fn pair_index(first: u8, second: u8) -> u16 {
 /// Keyword automaton mapping each keyword hit to the rules that asked for it.
 #[derive(Debug)]
 pub struct Prefilter {
-    keywords: Vec<String>,
+    keywords: Vec<Cow<'static, str>>,
     /// One bit per lowercased byte pair that starts some keyword: most positions of a text
     /// are dismissed by one bit test.
     pairs: Vec<u64>,
@@ -65,7 +66,7 @@ pub struct Prefilter {
 impl Prefilter {
     /// Builds the automaton over the keywords of `rules` (ASCII case-insensitive).
     pub fn new(rules: &[Rule]) -> Prefilter {
-        let mut keywords: Vec<String> = Vec::new();
+        let mut keywords: Vec<Cow<'static, str>> = Vec::new();
         let mut rules_by_keyword: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -73,13 +74,13 @@ impl Prefilter {
             if rule.regex.is_none() {
                 continue;
             }
-            if rule.keywords.iter().all(String::is_empty) {
+            if rule.keywords.iter().all(|k| k.is_empty()) {
                 always.push(index);
                 continue;
             }
             for keyword in rule.keywords.iter().filter(|k| !k.is_empty()) {
                 let next = keywords.len();
-                let at = *seen.entry(keyword.as_str()).or_insert(next);
+                let at = *seen.entry(keyword.as_ref()).or_insert(next);
                 if at == next {
                     keywords.push(keyword.clone());
                     rules_by_keyword.push(vec![index]);

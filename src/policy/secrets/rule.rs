@@ -1,5 +1,6 @@
 //! Detection rules: the static table form of built-in rules and the compiled form the engine runs.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
@@ -102,6 +103,15 @@ impl RuleDef {
     }
 }
 
+/// A keyword in lowercase, borrowed when it already is.
+pub fn lowercase(keyword: &'static str) -> Cow<'static, str> {
+    if keyword.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(keyword.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(keyword)
+    }
+}
+
 /// Compiles a pattern with ASCII semantics (like Go's RE2), falling back to Unicode classes.
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     let build = |unicode: bool| {
@@ -117,15 +127,15 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
 /// A regex compiled on first use, so rules whose keywords never occur cost nothing.
 #[derive(Debug, Clone)]
 pub struct LazyRegex {
-    pattern: String,
+    pattern: Cow<'static, str>,
     cell: OnceLock<Regex>,
 }
 
 impl LazyRegex {
-    /// Wraps a pattern that the rule table test has proven to compile.
-    pub fn new(pattern: &str) -> LazyRegex {
+    /// Wraps a built-in pattern, which the rule table test has proven to compile.
+    pub fn new(pattern: &'static str) -> LazyRegex {
         LazyRegex {
-            pattern: pattern.to_owned(),
+            pattern: Cow::Borrowed(pattern),
             cell: OnceLock::new(),
         }
     }
@@ -133,7 +143,7 @@ impl LazyRegex {
     /// Wraps an already compiled regex.
     pub fn compiled(regex: Regex) -> LazyRegex {
         let cell = OnceLock::new();
-        let pattern = regex.as_str().to_owned();
+        let pattern = Cow::Owned(regex.as_str().to_owned());
         let _ = cell.set(regex);
         LazyRegex { pattern, cell }
     }
@@ -146,13 +156,14 @@ impl LazyRegex {
     }
 }
 
-/// A rule ready to run: built-in or from a gitleaks configuration.
+/// A rule ready to run: built-in (borrowing the rule table's text, so the 269 built-in
+/// rules cost a hook no allocations) or from a gitleaks configuration.
 #[derive(Debug)]
 pub struct Rule {
     /// Stable rule identifier.
-    pub id: String,
+    pub id: Cow<'static, str>,
     /// What the rule detects.
-    pub description: String,
+    pub description: Cow<'static, str>,
     /// Content regex; `None` for a rule that matches on the path alone.
     pub regex: Option<LazyRegex>,
     /// Capture group holding the secret.
@@ -160,7 +171,7 @@ pub struct Rule {
     /// Minimum entropy of the secret; 0 disables the check.
     pub entropy: f32,
     /// Lowercase keywords for the prefilter; empty means the rule always runs.
-    pub keywords: Vec<String>,
+    pub keywords: Vec<Cow<'static, str>>,
     /// Only files whose path matches are scanned by this rule.
     pub path: Option<Regex>,
     /// Rule-specific allowlists.
@@ -175,16 +186,12 @@ impl Rule {
     /// Builds a runnable rule from a table row.
     pub fn from_def(def: &RuleDef) -> Rule {
         Rule {
-            id: def.id.to_owned(),
-            description: def.description.to_owned(),
+            id: Cow::Borrowed(def.id),
+            description: Cow::Borrowed(def.description),
             regex: Some(LazyRegex::new(def.regex)),
             secret_group: def.secret_group,
             entropy: def.entropy,
-            keywords: def
-                .keywords
-                .iter()
-                .map(|k| k.to_ascii_lowercase())
-                .collect(),
+            keywords: def.keywords.iter().map(|k| lowercase(k)).collect(),
             path: None,
             allowlists: def.allow_match.map_or_else(Vec::new, |re| {
                 vec![Allowlist {
