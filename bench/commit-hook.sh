@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cost of the pre-commit hook: `git commit` of 20 staged files in a 5,000-file repository
 # with 10 agents, 200 locks and 50 boundary globs, measured side by side in one hyperfine
-# run: no hook; the floor of any hook (a shell script that exits 0); the peers running a
+# run: no hook; the floor of any hook (a shell script that exits 0) and of a shim like
+# gitcoord's (a shell script exec'ing `gitcoord --version`); the peers running a
 # trivial command (lefthook from npm, the pre-commit framework from PyPI, each skipped
 # with a note when its registry cannot be reached); and the gitcoord hook.
 #   bench/commit-hook.sh [RUNS]
@@ -60,11 +61,14 @@ export GITCOORD_AGENT=agent0
 base=$(git rev-parse HEAD)
 prepare="git reset -q --hard $base; "'for i in $(seq 0 19); do echo "// $RANDOM" >> src/mod$((i % 5))/file$i.rs; done; git add -A'
 # One hooks directory per contender, chosen per command with core.hooksPath.
-mkdir -p "$work/hooks/none" "$work/hooks/sh"
+mkdir -p "$work/hooks/none" "$work/hooks/sh" "$work/hooks/exec"
 printf '#!/bin/sh\nexit 0\n' >"$work/hooks/sh/pre-commit"
-chmod +x "$work/hooks/sh/pre-commit"
+# The floor of a shim like gitcoord's: a shell that execs the binary, which does nothing.
+printf '#!/bin/sh\nexec "%s" --version >/dev/null\n' "$bin" >"$work/hooks/exec/pre-commit"
+chmod +x "$work/hooks/sh/pre-commit" "$work/hooks/exec/pre-commit"
 contenders=(-n "git commit (no hook)" "git -c core.hooksPath=$work/hooks/none commit -q -m bench")
 contenders+=(-n "git commit (sh hook: exit 0)" "git -c core.hooksPath=$work/hooks/sh commit -q -m bench")
+contenders+=(-n "git commit (sh hook: exec gitcoord --version)" "git -c core.hooksPath=$work/hooks/exec commit -q -m bench")
 if [ -n "$lefthook" ]; then
   # lefthook's own generated hook script, installed into a directory of its own.
   git config core.hooksPath "$work/hooks/lefthook"
