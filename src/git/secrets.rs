@@ -29,6 +29,8 @@ pub struct LoadedChange {
     pub old: Option<Vec<u8>>,
     /// Content after.
     pub new: Vec<u8>,
+    /// The keyword hits in `new`, when already found.
+    pub hits: Option<Vec<(usize, usize)>>,
 }
 
 impl LoadedChange {
@@ -39,6 +41,7 @@ impl LoadedChange {
             commit: self.commit.as_deref(),
             old: self.old.as_deref(),
             new: &self.new,
+            hits: self.hits.as_deref(),
         }
     }
 }
@@ -134,6 +137,7 @@ impl Repo {
                 commit: commit.clone(),
                 old,
                 new: self.blob_bytes(new.id)?,
+                hits: None,
             });
         }
         Ok((out, oversize))

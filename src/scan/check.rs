@@ -34,20 +34,28 @@ impl Secrets {
     ) -> Vec<Violation> {
         let max = self.setup.scanner.max_file_size();
         let read = |id: ObjectId| blobs.read(id, max);
-        let loaded: Vec<LoadedChange> = changes
+        let scanner = &self.setup.scanner;
+        let news: Vec<(&Change, Vec<u8>)> = changes
             .iter()
-            .filter_map(|c| {
-                let new = read(c.new.filter(|s| !s.is_submodule())?.id)?;
+            .filter_map(|c| Some((c, read(c.new.filter(|s| !s.is_submodule())?.id)?)))
+            .collect();
+        scanner.expect_bytes(news.iter().map(|(_, new)| new.len() as u64).sum());
+        let loaded: Vec<LoadedChange> = news
+            .into_iter()
+            .filter_map(|(c, new)| {
                 let old = c.old.filter(|s| !s.is_submodule());
-                // No line of a modified file can hold a finding: skip reading its old side.
-                if old.is_some() && !self.setup.scanner.may_find_in_lines(&c.path, &new) {
-                    return None;
-                }
+                // A modified file: when none of its lines can hold a finding its old side is
+                // not read; otherwise the scan replays the keyword hits found here.
+                let hits = match old {
+                    Some(_) => Some(scanner.prescan(&c.path, &new)?),
+                    None => None,
+                };
                 Some(LoadedChange {
                     path: c.path.clone(),
                     commit: commit.map(str::to_owned),
                     old: old.and_then(|s| read(s.id)),
                     new,
+                    hits,
                 })
             })
             .collect();

@@ -64,6 +64,7 @@ pub fn scan_files(
                     commit: None,
                     bytes: &bytes,
                     only_lines: None,
+                    hits: None,
                 };
                 part.stats.add(&scanner.scan(&blob, &mut part.findings));
             }

@@ -20,6 +20,8 @@ pub struct ChangedBlob<'a> {
     pub old: Option<&'a [u8]>,
     /// Content after the change.
     pub new: &'a [u8],
+    /// The keyword hits in `new`, when already found ([`Scanner::prescan`]).
+    pub hits: Option<&'a [(usize, usize)]>,
 }
 
 /// Returns the 1-based line numbers of `new` that a line diff against `old` marks as added.
@@ -55,6 +57,7 @@ impl Scanner {
             commit: change.commit,
             bytes: change.new,
             only_lines,
+            hits: change.hits,
         };
         // Size, binary and path checks come first so huge blobs are never diffed.
         if let Some(skipped) = self.skip(change.path, change.new) {
@@ -77,6 +80,7 @@ impl Scanner {
             .iter()
             .map(|c| (c.new.len() + c.old.map_or(0, <[u8]>::len)) as u64)
             .sum();
+        self.expect_bytes(changes.iter().map(|c| c.new.len() as u64).sum());
         let per_thread = super::parallel::run_sized(
             changes,
             bytes,
@@ -123,12 +127,14 @@ mod tests {
                 commit: None,
                 old: Some(old.as_bytes()),
                 new: new.as_bytes(),
+                hits: None,
             },
             ChangedBlob {
                 path: "new.txt",
                 commit: Some("c1"),
                 old: None,
                 new: old.as_bytes(),
+                hits: None,
             },
         ];
         let (findings, stats) = scanner.scan_changes(&changes);

@@ -71,9 +71,16 @@ pub fn scan(scanner: &Scanner, blob: &Blob<'_>, out: &mut Vec<Finding>) -> usize
         marker_line: None,
         hits: Vec::new(),
     };
-    scanner
-        .prefilter
-        .for_each_hit(blob.bytes, |pos, rules| pass.on_hit(pos, rules));
+    match blob.hits {
+        Some(hits) => {
+            for &(pos, keyword) in hits {
+                pass.on_hit(pos, scanner.prefilter.rules_of(keyword));
+            }
+        }
+        None => scanner
+            .prefilter
+            .for_each_hit(blob.bytes, |pos, rules| pass.on_hit(pos, rules)),
+    }
     for &rule in scanner.prefilter.always() {
         if pass.applies(rule) {
             pass.run(rule, 0, blob.bytes.len());

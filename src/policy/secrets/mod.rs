@@ -78,6 +78,9 @@ pub struct Blob<'a> {
     pub bytes: &'a [u8],
     /// When set, only findings on these lines are reported (added lines of a change).
     pub only_lines: Option<&'a LineSet>,
+    /// The keyword hits in `bytes`, when a caller already searched for them
+    /// ([`Scanner::prescan`]); the scan then replays them instead of searching again.
+    pub hits: Option<&'a [(usize, usize)]>,
 }
 
 /// Counters of what a scan looked at and skipped.
@@ -154,13 +157,20 @@ impl Scanner {
             .map(|r| (r.id.as_ref(), r.description.as_ref()))
     }
 
-    /// Whether scanning some lines of `bytes` at `path` could report anything: false when the
-    /// blob is skipped or no applicable rule can run on it (no keyword occurs, and path-only
-    /// rules report whole new files, not lines). A caller holding a changed file's new side
-    /// can then skip reading the old side and diffing them.
-    pub fn may_find_in_lines(&self, path: &str, bytes: &[u8]) -> bool {
+    /// Announces that about `bytes` will be scanned in all (see [`Prefilter::expect`]).
+    pub fn expect_bytes(&self, bytes: u64) {
+        self.prefilter.expect(bytes);
+    }
+
+    /// The keyword hits of `bytes` at `path` when scanning some of its lines could report
+    /// anything; `None` when the blob is skipped or no applicable rule can run on it (no
+    /// keyword occurs, and path-only rules report whole new files, not lines). A caller
+    /// holding a changed file's new side can then skip reading the old side and diffing
+    /// them, and otherwise hands the hits on ([`ChangedBlob::hits`]) so the scan does not
+    /// search again.
+    pub fn prescan(&self, path: &str, bytes: &[u8]) -> Option<Vec<(usize, usize)>> {
         if self.skip(path, bytes).is_some() {
-            return false;
+            return None;
         }
         let applies = |index: usize| {
             self.rules[index]
@@ -168,8 +178,12 @@ impl Scanner {
                 .as_ref()
                 .is_none_or(|p| p.is_match(path.as_bytes()))
         };
-        self.prefilter.always().iter().any(|&index| applies(index))
-            || self.prefilter.any_hit(bytes, applies)
+        let hits = self.prefilter.hits(bytes);
+        let any = self.prefilter.always().iter().any(|&index| applies(index))
+            || hits
+                .iter()
+                .any(|&(_, keyword)| self.prefilter.rules_of(keyword).iter().any(|&r| applies(r)));
+        any.then_some(hits)
     }
 
     /// Scans `bytes` found at `path`, reporting only `only_lines` when given.
@@ -186,6 +200,7 @@ impl Scanner {
                 commit: None,
                 bytes,
                 only_lines,
+                hits: None,
             },
             out,
         )

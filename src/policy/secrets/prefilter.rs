@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -37,8 +38,20 @@ fn build(keywords: &[Cow<'static, str>], kind: AhoCorasickKind) -> Option<AhoCor
         .ok()
 }
 
-/// Number of byte pairs, one bit each in [`Prefilter::pairs`].
+/// Number of byte pairs, one bit each in a pair bit set.
 const PAIRS: usize = 1 << 16;
+
+fn bitset() -> Vec<u64> {
+    vec![0; PAIRS / 64]
+}
+
+fn set(bits: &mut [u64], pair: u16) {
+    bits[usize::from(pair) / 64] |= 1 << (pair % 64);
+}
+
+fn test(bits: &[u64], pair: u16) -> bool {
+    bits[usize::from(pair) / 64] & (1 << (pair % 64)) != 0
+}
 
 /// The bit of a byte pair, ASCII case folded.
 fn pair_index(first: u8, second: u8) -> u16 {
@@ -49,9 +62,12 @@ fn pair_index(first: u8, second: u8) -> u16 {
 #[derive(Debug)]
 pub struct Prefilter {
     keywords: Vec<Cow<'static, str>>,
-    /// One bit per lowercased byte pair that starts some keyword: most positions of a text
-    /// are dismissed by one bit test.
-    pairs: Vec<u64>,
+    /// Bits of lowercased byte pairs: the first two bytes of keywords of three bytes or
+    /// more (`starts`), their second and third bytes (`seconds`), and whole two-byte
+    /// keywords (`exact`). Almost every position of a text is dismissed by two bit tests.
+    starts: Vec<u64>,
+    seconds: Vec<u64>,
+    exact: Vec<u64>,
     /// `(pair, keyword index)` for every keyword of two bytes or more, sorted.
     by_pair: Vec<(u16, usize)>,
     /// Single-byte keywords, tried at every position.
@@ -59,6 +75,8 @@ pub struct Prefilter {
     nfa: OnceLock<Option<AhoCorasick>>,
     dfa: OnceLock<Option<AhoCorasick>>,
     scanned: AtomicU64,
+    /// Bytes a caller announced it will scan in all ([`Prefilter::expect`]).
+    expected: AtomicU64,
     rules_by_keyword: Vec<Vec<usize>>,
     always: Vec<usize>,
 }
@@ -89,27 +107,34 @@ impl Prefilter {
                 }
             }
         }
-        let mut pairs = vec![0u64; PAIRS / 64];
+        let (mut starts, mut seconds, mut exact) = (bitset(), bitset(), bitset());
         let mut by_pair = Vec::new();
         let mut short = Vec::new();
         for (at, keyword) in keywords.iter().enumerate() {
             match *keyword.as_bytes() {
-                [first, second, ..] => {
-                    let pair = pair_index(first, second);
-                    pairs[usize::from(pair) / 64] |= 1 << (pair % 64);
-                    by_pair.push((pair, at));
+                [first, second, third, ..] => {
+                    set(&mut starts, pair_index(first, second));
+                    set(&mut seconds, pair_index(second, third));
+                    by_pair.push((pair_index(first, second), at));
+                }
+                [first, second] => {
+                    set(&mut exact, pair_index(first, second));
+                    by_pair.push((pair_index(first, second), at));
                 }
                 _ => short.push(at),
             }
         }
         by_pair.sort_unstable();
         Prefilter {
-            pairs,
+            starts,
+            seconds,
+            exact,
             by_pair,
             short,
             nfa: OnceLock::new(),
             dfa: OnceLock::new(),
             scanned: AtomicU64::new(0),
+            expected: AtomicU64::new(0),
             keywords,
             rules_by_keyword,
             always,
@@ -120,6 +145,7 @@ impl Prefilter {
     /// scan has read [`NFA_AFTER`] bytes, then the NFA, and the DFA after [`DFA_AFTER`].
     fn automaton(&self, len: usize) -> Option<&AhoCorasick> {
         let total = self.scanned.fetch_add(len as u64, Ordering::Relaxed) + len as u64;
+        let total = total.max(self.expected.load(Ordering::Relaxed));
         if total < NFA_AFTER {
             return None;
         }
@@ -136,57 +162,105 @@ impl Prefilter {
             .as_ref()
     }
 
+    /// Announces that about `bytes` will be scanned in all, so that the searcher suiting the
+    /// whole scan serves it from the start (a 100 KiB commit builds the NFA at once rather
+    /// than first searching 64 KiB by byte pairs).
+    pub fn expect(&self, bytes: u64) {
+        self.expected.fetch_max(bytes, Ordering::Relaxed);
+    }
+
     /// Calls `hit(position, rules)` for every keyword occurrence in `bytes`, in order.
     pub fn for_each_hit(&self, bytes: &[u8], mut hit: impl FnMut(usize, &[usize])) {
+        // Never breaks: every hit is visited.
+        let _ = self.visit_hits(bytes, |pos, rules| {
+            hit(pos, rules);
+            ControlFlow::Continue(())
+        });
+    }
+
+    /// Every keyword occurrence in `bytes`, in order, as `(position, keyword)`: what a scan
+    /// of the same bytes can replay with [`Prefilter::rules_of`] instead of searching again.
+    pub fn hits(&self, bytes: &[u8]) -> Vec<(usize, usize)> {
+        let mut hits = Vec::new();
+        let _ = self.visit_keyword_hits(bytes, |pos, keyword| {
+            hits.push((pos, keyword));
+            ControlFlow::Continue(())
+        });
+        hits
+    }
+
+    /// The rules that asked for keyword `keyword` (an index from [`Prefilter::hits`]).
+    pub fn rules_of(&self, keyword: usize) -> &[usize] {
+        &self.rules_by_keyword[keyword]
+    }
+
+    /// Calls `hit(position, rules)` for the keyword occurrences in `bytes`, in order, until
+    /// it breaks.
+    fn visit_hits(
+        &self,
+        bytes: &[u8],
+        mut hit: impl FnMut(usize, &[usize]) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        self.visit_keyword_hits(bytes, |pos, keyword| {
+            hit(pos, &self.rules_by_keyword[keyword])
+        })
+    }
+
+    /// Calls `hit(position, keyword)` for the keyword occurrences in `bytes`, in order,
+    /// until it breaks.
+    fn visit_keyword_hits(
+        &self,
+        bytes: &[u8],
+        mut hit: impl FnMut(usize, usize) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         match self.automaton(bytes.len()) {
             Some(automaton) => {
                 for m in automaton.find_overlapping_iter(bytes) {
-                    hit(m.start(), &self.rules_by_keyword[m.pattern().as_usize()]);
+                    hit(m.start(), m.pattern().as_usize())?;
                 }
+                ControlFlow::Continue(())
             }
-            None => self.for_each_hit_by_pairs(bytes, hit),
+            None => self.visit_hits_by_pairs(bytes, hit),
         }
     }
 
-    /// Whether some keyword of a rule for which `wanted(rule)` holds occurs in `bytes`.
-    pub fn any_hit(&self, bytes: &[u8], wanted: impl Fn(usize) -> bool) -> bool {
-        let mut found = false;
-        // Stopping early would save little: a blob without hits is read to its end anyway.
-        self.for_each_hit(bytes, |_, rules| {
-            found = found || rules.iter().any(|&rule| wanted(rule));
-        });
-        found
-    }
-
     /// The same hits as the automata find, by trying at each position the keywords that
-    /// start with the byte pair there (if a bit says some keyword does).
-    fn for_each_hit_by_pairs(&self, bytes: &[u8], mut hit: impl FnMut(usize, &[usize])) {
+    /// start with the byte pair there (when the pair bits say some keyword can).
+    fn visit_hits_by_pairs(
+        &self,
+        bytes: &[u8],
+        mut hit: impl FnMut(usize, usize) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         let mut try_keyword = |pos: usize, at: usize| {
             let keyword = self.keywords[at].as_bytes();
-            if bytes[pos..]
-                .get(..keyword.len())
-                .is_some_and(|text| text.eq_ignore_ascii_case(keyword))
-            {
-                hit(pos, &self.rules_by_keyword[at]);
+            match bytes[pos..].get(..keyword.len()) {
+                Some(text) if text.eq_ignore_ascii_case(keyword) => hit(pos, at),
+                _ => ControlFlow::Continue(()),
             }
         };
         for (pos, window) in bytes.windows(2).enumerate() {
             let pair = pair_index(window[0], window[1]);
-            if self.pairs[usize::from(pair) / 64] & (1 << (pair % 64)) != 0 {
+            let candidate = test(&self.exact, pair)
+                || (test(&self.starts, pair)
+                    && bytes
+                        .get(pos + 2)
+                        .is_some_and(|&third| test(&self.seconds, pair_index(window[1], third))));
+            if candidate {
                 let from = self.by_pair.partition_point(|&(p, _)| p < pair);
                 for &(_, at) in self.by_pair[from..].iter().take_while(|&&(p, _)| p == pair) {
-                    try_keyword(pos, at);
+                    try_keyword(pos, at)?;
                 }
             }
             for &at in &self.short {
-                try_keyword(pos, at);
+                try_keyword(pos, at)?;
             }
         }
         if let Some(last) = bytes.len().checked_sub(1) {
             for &at in &self.short {
-                try_keyword(last, at);
+                try_keyword(last, at)?;
             }
         }
+        ControlFlow::Continue(())
     }
 
     /// Rules without keywords, which run on every blob.
@@ -204,7 +278,10 @@ mod tests {
         let mut out = Vec::new();
         let mut push = |pos: usize, rules: &[usize]| out.push((pos, rules.to_vec()));
         if small {
-            prefilter.for_each_hit_by_pairs(text, &mut push);
+            let _ = prefilter.visit_hits_by_pairs(text, |pos, keyword| {
+                push(pos, &prefilter.rules_by_keyword[keyword]);
+                ControlFlow::Continue(())
+            });
         } else {
             let nfa = build(&prefilter.keywords, AhoCorasickKind::ContiguousNFA).expect("builds");
             for m in nfa.find_overlapping_iter(text) {
@@ -216,6 +293,22 @@ mod tests {
         }
         out.sort();
         out
+    }
+
+    #[test]
+    fn collected_hits_replay_what_a_search_visits() {
+        let prefilter = Prefilter::new(&builtin_rules());
+        let text = b"let token = \"ghp_x\"; // and an AKIA prefix";
+        let mut visited = Vec::new();
+        prefilter.for_each_hit(text, |pos, rules| visited.push((pos, rules.to_vec())));
+        let replayed: Vec<_> = prefilter
+            .hits(text)
+            .into_iter()
+            .map(|(pos, keyword)| (pos, prefilter.rules_of(keyword).to_vec()))
+            .collect();
+        assert!(!visited.is_empty());
+        assert_eq!(replayed, visited);
+        assert!(prefilter.hits(b"fn main() {}\n").is_empty());
     }
 
     #[test]

@@ -121,6 +121,7 @@ fn commit_allowlists_need_a_commit() {
         commit: Some("abc1234def"),
         bytes: b"tok_123456",
         only_lines: None,
+        hits: None,
     };
     scanner.scan(&blob, &mut out);
     assert!(out.is_empty());
