@@ -50,6 +50,47 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses a command line (program name first). `gitcoord hook NAME ARGS…`, which the
+    /// shims run on every commit and push, is recognised without building clap's tree of
+    /// every subcommand, a tenth of the hook's own time; any flag in it goes through clap.
+    pub fn parse_from_args(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+        match hook_fast_path(&args) {
+            Some(cli) => Ok(cli),
+            None => Cli::try_parse_from(args),
+        }
+    }
+}
+
+/// The [`Cli`] for `PROGRAM hook NAME ARGS…` with a hook name the shims use and no
+/// argument that looks like a flag; `None` leaves the parsing to clap.
+fn hook_fast_path(args: &[std::ffi::OsString]) -> Option<Cli> {
+    let [_, command, name, rest @ ..] = args else {
+        return None;
+    };
+    let name = name.to_str()?;
+    if command != "hook" || !matches!(name, "pre-commit" | "pre-push" | "pre-commit-framework") {
+        return None;
+    }
+    let rest = rest
+        .iter()
+        .map(|a| {
+            a.to_str()
+                .filter(|a| !a.starts_with('-'))
+                .map(str::to_owned)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Cli {
+        json: false,
+        agent: None,
+        dir: None,
+        command: Command::Hook(hook::HookArgs {
+            name: name.to_owned(),
+            args: rest,
+        }),
+    })
+}
+
 /// Every subcommand.
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -157,4 +198,60 @@ fn report_applied(ctx: &mut Ctx, applied: &crate::model::Applied) -> Result<u8, 
         Ok(())
     })?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clap_parse(args: &[&str]) -> String {
+        format!(
+            "{:?}",
+            Cli::try_parse_from(args).expect("a valid command line")
+        )
+    }
+
+    fn fast(args: &[&str]) -> Option<String> {
+        let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        hook_fast_path(&args).map(|cli| format!("{cli:?}"))
+    }
+
+    #[test]
+    fn the_hook_fast_path_parses_as_clap_does() {
+        for args in [
+            &["gitcoord", "hook", "pre-commit"][..],
+            &[
+                "gitcoord",
+                "hook",
+                "pre-push",
+                "origin",
+                "git@example.com:a/b.git",
+            ],
+            &[
+                "gitcoord",
+                "hook",
+                "pre-push",
+                "origin",
+                "https://example.com/a b",
+            ],
+            &["gitcoord", "hook", "pre-commit-framework"],
+        ] {
+            assert_eq!(fast(args), Some(clap_parse(args)), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_left_to_clap() {
+        for args in [
+            &["gitcoord", "hook", "pre-commit", "--json"][..],
+            &["gitcoord", "hook", "--help"],
+            &["gitcoord", "hook", "post-merge"],
+            &["gitcoord", "--json", "hook", "pre-commit"],
+            &["gitcoord", "-C", "dir", "hook", "pre-commit"],
+            &["gitcoord", "hook"],
+            &["gitcoord", "status"],
+        ] {
+            assert_eq!(fast(args), None, "{args:?}");
+        }
+    }
 }
