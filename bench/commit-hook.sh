@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Cost of the pre-commit hook: `git commit` of 20 staged files in a 5,000-file repository
-# with 10 agents, 200 locks and 50 boundary globs, measured side by side in one hyperfine
+# with 10 agents, 200 locks and 50 boundary globs, measured side by side in one
 # run: no hook; the floor of any hook (a shell script that exits 0) and of a shim like
 # gitcoord's (a shell script exec'ing `gitcoord --version`); the peers running a
 # trivial command (lefthook from npm, the pre-commit framework from PyPI, each skipped
-# with a note when its registry cannot be reached); and the gitcoord hook.
+# with a note when its registry cannot be reached); and the gitcoord hook. The commands
+# take turns run by run (bench/roundrobin.py), so a drift of the machine's speed during
+# the run weighs on all of them alike.
 #   bench/commit-hook.sh [RUNS]
 set -euo pipefail
 runs=${1:-60}
@@ -66,16 +68,16 @@ printf '#!/bin/sh\nexit 0\n' >"$work/hooks/sh/pre-commit"
 # The floor of a shim like gitcoord's: a shell that execs the binary, which does nothing.
 printf '#!/bin/sh\nexec "%s" --version >/dev/null\n' "$bin" >"$work/hooks/exec/pre-commit"
 chmod +x "$work/hooks/sh/pre-commit" "$work/hooks/exec/pre-commit"
-contenders=(-n "git commit (no hook)" "git -c core.hooksPath=$work/hooks/none commit -q -m bench")
-contenders+=(-n "git commit (sh hook: exit 0)" "git -c core.hooksPath=$work/hooks/sh commit -q -m bench")
-contenders+=(-n "git commit (sh hook: exec gitcoord --version)" "git -c core.hooksPath=$work/hooks/exec commit -q -m bench")
+contenders=("git commit (no hook)" "git -c core.hooksPath=$work/hooks/none commit -q -m bench")
+contenders+=("git commit (sh hook: exit 0)" "git -c core.hooksPath=$work/hooks/sh commit -q -m bench")
+contenders+=("git commit (sh hook: exec gitcoord --version)" "git -c core.hooksPath=$work/hooks/exec commit -q -m bench")
 if [ -n "$lefthook" ]; then
   # lefthook's own generated hook script, installed into a directory of its own.
   git config core.hooksPath "$work/hooks/lefthook"
   mkdir -p "$work/hooks/lefthook"
   LEFTHOOK_BIN="$lefthook" "$lefthook" install >/dev/null
   git config --unset core.hooksPath
-  contenders+=(-n "git commit (lefthook: true)" "git -c core.hooksPath=$work/hooks/lefthook commit -q -m bench")
+  contenders+=("git commit (lefthook: true)" "git -c core.hooksPath=$work/hooks/lefthook commit -q -m bench")
 fi
 "$bin" uninstall >/dev/null
 if [ -n "$precommit" ]; then
@@ -83,17 +85,9 @@ if [ -n "$precommit" ]; then
   "$precommit" install -t pre-commit >/dev/null
   mkdir -p "$work/hooks/pre-commit"
   mv .git/hooks/pre-commit "$work/hooks/pre-commit/pre-commit"
-  contenders+=(-n "git commit (pre-commit: true)" "git -c core.hooksPath=$work/hooks/pre-commit commit -q -m bench")
+  contenders+=("git commit (pre-commit: true)" "git -c core.hooksPath=$work/hooks/pre-commit commit -q -m bench")
 fi
 "$bin" install >/dev/null
-contenders+=(-n "git commit (gitcoord hook)" "git commit -q -m bench")
+contenders+=("git commit (gitcoord hook)" "git commit -q -m bench")
 echo "repository: $(git ls-files | wc -l) files, $("$bin" --json agent list | grep -c '"id"') agents, $("$bin" locks | wc -l) locks, 50 boundary globs"
-hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" \
-  --prepare "sh -c '$prepare'" "${contenders[@]}"
-python3 - "$work/result.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-base = r[0]["median"]
-for x in r:
-    print(f"median {x['median']*1000:6.2f} ms  {x['median']/base:5.2f}x  {x['command']}")
-PY
+python3 "$root/bench/roundrobin.py" --runs "$runs" --prepare "$prepare" "${contenders[@]}"
