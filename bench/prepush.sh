@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cost of the pre-push hook: `git push` of 50 new commits to a local bare remote, in a
 # 5,000-file repository with 11 agents, 200 locks and 50 boundary globs, with the gitcoord
-# hook and with no hook, side by side in one hyperfine run:
+# hook and with no hook, side by side in one run, the four pushes taking turns
+# (bench/roundrobin.py):
 #   1. agent0's branch of 50 commits (locks and boundaries on each commit);
 #   2. the integration branch merging agents 1..10 (chained by merge order), 5 commits
 #      each, in order: the same checks plus merge order over 10 merges.
@@ -53,16 +54,20 @@ echo "branch push: $(git rev-list --count main..feature/agent0) commits; main pu
 reset_branch="git push -q --no-verify origin --delete feature/agent0 2>/dev/null; true"
 reset_main="git push -q --no-verify --force origin $(git rev-parse origin/main):refs/heads/main"
 nohook="git -c core.hooksPath=$work/nohooks"
-hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/result.json" \
-  -n "push branch, 50 commits (no hook)" --prepare "sh -c '$reset_branch'" "$nohook push -q origin feature/agent0" \
-  -n "push branch, 50 commits (gitcoord hook)" --prepare "sh -c '$reset_branch'" "git push -q origin feature/agent0" \
-  -n "push main, 10 merges + 50 commits (no hook)" --prepare "sh -c '$reset_main'" "$nohook push -q origin main" \
-  -n "push main, 10 merges + 50 commits (gitcoord hook)" --prepare "sh -c '$reset_main'" "git push -q origin main"
+python3 "$root/bench/roundrobin.py" --runs "$runs" --warmup 3 --export "$work/result.json" \
+  --prepare "$reset_branch; $reset_main" \
+  "push branch, 50 commits (no hook)" "$nohook push -q origin feature/agent0" \
+  "push branch, 50 commits (gitcoord hook)" "git push -q origin feature/agent0" \
+  "push main, 10 merges + 50 commits (no hook)" "$nohook push -q origin main" \
+  "push main, 10 merges + 50 commits (gitcoord hook)" "git push -q origin main"
 python3 - "$work/result.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-for base, hook in ((r[0], r[1]), (r[2], r[3])):
-    b, h = base["median"], hook["median"]
-    name = hook["command"].split(" (")[0]
-    print(f"{name}: median no hook {b*1000:.1f} ms, gitcoord hook {h*1000:.1f} ms, hook cost {(h-b)*1000:.1f} ms")
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))
+for k in (0, 2):
+    base, hook = r["ms"][k], r["ms"][k + 1]
+    b, h = statistics.median(base), statistics.median(hook)
+    paired = statistics.median(y - x for x, y in zip(base, hook))
+    name = r["names"][k].split(" (")[0]
+    print(f"{name}: median no hook {b:.1f} ms, gitcoord hook {h:.1f} ms, "
+          f"hook cost {h - b:.1f} ms (median of the rounds' differences {paired:.1f} ms)")
 PY

@@ -5,11 +5,15 @@ machine whose speed drifts during the run weighs on every command alike. Prints,
 command, the median wall time, its ratio to the first command's median, and the median of
 the per-round ratios to the first command (the figure least moved by drift).
 
-  roundrobin.py --runs N [--warmup W] [--prepare 'SHELL CMD'] NAME 'CMD' [NAME 'CMD']...
+  roundrobin.py --runs N [--warmup W] [--prepare 'SHELL CMD'] [--export FILE]
+                NAME 'CMD' [NAME 'CMD']...
+
+--export writes the times as JSON: {"names": [...], "ms": [[per round...] per command]}.
 
 Commands are split like a shell would (no shell is started for them); each must exit 0.
 """
 import argparse
+import json
 import shlex
 import statistics
 import subprocess
@@ -22,6 +26,7 @@ def main():
     p.add_argument("--runs", type=int, default=60)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--prepare", default=None)
+    p.add_argument("--export", default=None)
     p.add_argument("pairs", nargs="+", help="NAME CMD pairs")
     a = p.parse_args()
     if len(a.pairs) % 2:
@@ -41,6 +46,9 @@ def main():
                 sys.exit(f"{names[i]} exited {done.returncode}: {done.stderr.decode(errors='replace')}")
             if r >= a.warmup:
                 times[i].append(elapsed / 1e6)
+    if a.export:
+        with open(a.export, "w") as f:
+            json.dump({"names": names, "ms": times}, f)
     base = statistics.median(times[0])
     print(f"{'median':>9} {'ratio':>6} {'round ratio':>12}  command")
     for name, t in zip(names, times):
