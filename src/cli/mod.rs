@@ -16,6 +16,7 @@ mod install;
 mod integration;
 mod lock;
 mod log;
+mod msg;
 mod paths;
 mod scan;
 mod spawn;
@@ -136,6 +137,11 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Scan paths, the staged change, a commit range or the history for secrets.
     Scan(scan::ScanArgs),
+    /// Send or acknowledge messages.
+    #[command(subcommand)]
+    Msg(msg::MsgCommand),
+    /// Your unacknowledged messages (`--all`: every message kept).
+    Inbox(msg::InboxArgs),
 }
 
 /// Runs a parsed command line; returns the exit code after printing any error.
@@ -185,6 +191,8 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<u8, CliError> {
         Command::Guard => guard::run(ctx),
         Command::Demo(args) => demo::run(ctx, args),
         Command::Scan(args) => scan::run(ctx, args),
+        Command::Msg(cmd) => msg::run(ctx, cmd),
+        Command::Inbox(args) => msg::run_inbox(ctx, args),
     }
 }
 

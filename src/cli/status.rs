@@ -1,9 +1,9 @@
-//! `gitcoord status`: one screen — halt first, then agents and locks.
+//! `gitcoord status`: one screen — halt first, then agents, locks and unacknowledged messages.
 
 use serde::Serialize;
 
 use super::{CliError, Ctx};
-use crate::model::{Agent, Halt, Lock, time};
+use crate::model::{Agent, Halt, Lock, Message, time};
 
 #[derive(Serialize)]
 struct Status<'a> {
@@ -11,6 +11,8 @@ struct Status<'a> {
     halt: Option<&'a Halt>,
     agents: Vec<AgentLine<'a>>,
     locks: Vec<&'a Lock>,
+    /// Messages their addressee has not acknowledged (to `all`: no one has).
+    unacknowledged: Vec<&'a Message>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +43,11 @@ pub fn run(ctx: &mut Ctx) -> Result<u8, CliError> {
         halt: state.halt.as_ref(),
         agents,
         locks,
+        unacknowledged: state
+            .messages
+            .iter()
+            .filter(|m| !m.is_acknowledged())
+            .collect(),
     };
     ctx.ui.emit(&status, |out| {
         if let Some(h) = status.halt {
@@ -86,6 +93,24 @@ pub fn run(ctx: &mut Ctx) -> Result<u8, CliError> {
                 l.holder,
                 time::format_duration(l.expires.duration_since(now))
             )?;
+        }
+        if !status.unacknowledged.is_empty() {
+            writeln!(
+                out,
+                "messages ({} unacknowledged)",
+                status.unacknowledged.len()
+            )?;
+            for m in &status.unacknowledged {
+                writeln!(
+                    out,
+                    "  {:<5} {} -> {}  {}  {}",
+                    m.id,
+                    m.from,
+                    m.to,
+                    time::ago(m.sent, now),
+                    m.subject
+                )?;
+            }
         }
         Ok(())
     })?;

@@ -173,10 +173,7 @@ impl Repo {
             let (mut state, expected) = match (&current, &record.op) {
                 // A concurrent `init` won the race: the state exists, which is all init asks.
                 (Some(snap), model::Op::Init) => {
-                    let applied = Applied {
-                        summary: "the coordination state already exists".into(),
-                        notes: Vec::new(),
-                    };
+                    let applied = Applied::new("the coordination state already exists");
                     return Ok((applied, snap.commit));
                 }
                 (Some(snap), _) => (snap.state.clone(), Some(snap.commit)),

@@ -1,6 +1,7 @@
 //! The state as files: one TOML text per concern, so a human can read (and diff) each.
 //!
-//! `gitcoord.toml` (format, settings), `agents.toml`, `locks.toml`, `halt.toml`. A file that is
+//! `gitcoord.toml` (format, settings), `agents.toml`, `locks.toml`, `halt.toml`,
+//! `messages.toml`. A file that is
 //! absent means "empty"; unknown files are kept verbatim so newer minor additions survive.
 
 use std::collections::BTreeMap;
@@ -8,15 +9,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::state::{FORMAT_VERSION, Halt, Meta, State};
-use super::{Agent, Lock};
+use super::{Agent, Lock, Message};
 
 /// The file holding the format version and settings.
 pub const META_FILE: &str = "gitcoord.toml";
 /// Every file name this version reads and writes.
-pub const KNOWN: &[&str] = &[META_FILE, AGENTS_FILE, LOCKS_FILE, HALT_FILE];
+pub const KNOWN: &[&str] = &[META_FILE, AGENTS_FILE, LOCKS_FILE, HALT_FILE, MESSAGES_FILE];
 const AGENTS_FILE: &str = "agents.toml";
 const LOCKS_FILE: &str = "locks.toml";
 const HALT_FILE: &str = "halt.toml";
+const MESSAGES_FILE: &str = "messages.toml";
 
 /// A state file that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +62,12 @@ struct LocksFile {
     lock: Vec<Lock>,
 }
 
+#[derive(Serialize, Deserialize, Default)]
+struct MessagesFile {
+    #[serde(default)]
+    message: Vec<Message>,
+}
+
 fn parse<T: DeserializeOwned>(
     files: &BTreeMap<String, String>,
     name: &str,
@@ -88,11 +96,13 @@ pub fn from_files(files: &BTreeMap<String, String>) -> Result<State, Error> {
     let agents: AgentsFile = parse(files, AGENTS_FILE)?.unwrap_or_default();
     let locks: LocksFile = parse(files, LOCKS_FILE)?.unwrap_or_default();
     let halt: Option<Halt> = parse(files, HALT_FILE)?;
+    let messages: MessagesFile = parse(files, MESSAGES_FILE)?.unwrap_or_default();
     Ok(State {
         meta,
         agents: agents.agent,
         locks: locks.lock,
         halt,
+        messages: messages.message,
     })
 }
 
@@ -124,6 +134,15 @@ pub fn to_files(state: &State) -> BTreeMap<String, String> {
         files.insert(
             HALT_FILE.to_owned(),
             render("gitcoord emergency halt", halt),
+        );
+    }
+    if !state.messages.is_empty() {
+        let messages = MessagesFile {
+            message: state.messages.clone(),
+        };
+        files.insert(
+            MESSAGES_FILE.to_owned(),
+            render("gitcoord messages", &messages),
         );
     }
     files
@@ -162,8 +181,20 @@ mod tests {
             by: "user:lead".into(),
             at: ts("2026-01-01T00:01:00Z"),
         });
+        state.meta.last_message = 1;
+        state.messages.push(Message {
+            id: "m1".into(),
+            from: "user:lead".into(),
+            to: "alice".into(),
+            subject: "release src/a/x.rs".into(),
+            body: Some("two lines\nof body".into()),
+            requires_response: true,
+            reply_to: None,
+            sent: ts("2026-01-01T00:02:00Z"),
+            acked_by: vec!["alice".into()],
+        });
         let files = to_files(&state);
-        assert_eq!(files.len(), 4);
+        assert_eq!(files.len(), 5);
         assert_eq!(from_files(&files).expect("round trip"), state);
     }
 

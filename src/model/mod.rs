@@ -9,11 +9,13 @@ pub mod files;
 pub mod id;
 pub mod identity;
 pub mod lock;
+pub mod message;
 pub mod op;
 pub mod state;
 pub mod time;
 
 pub use agent::Agent;
 pub use lock::Lock;
+pub use message::Message;
 pub use op::{Actor, Applied, Op, OpError, Record};
 pub use state::{Halt, State};

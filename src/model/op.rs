@@ -8,6 +8,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use super::message::{self, Draft};
 use super::{Agent, Halt, Lock, State, id};
 use crate::policy::glob::Glob;
 
@@ -110,6 +111,13 @@ pub enum Op {
         /// The branch name.
         branch: Option<String>,
     },
+    /// Send a message.
+    MsgSend(Draft),
+    /// Acknowledge a message.
+    MsgAck {
+        /// The message id.
+        id: String,
+    },
 }
 
 /// An operation with who performed it and when: what a state commit records.
@@ -159,14 +167,30 @@ pub struct Applied {
     pub summary: String,
     /// Further facts worth telling (renewed locks, dropped expired locks…).
     pub notes: Vec<String>,
+    /// The id of what the operation created (a message), for scripts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
-/// Applies `record` to `state`, or says why not. Expired locks are dropped first.
+impl Applied {
+    /// An outcome with a summary and nothing else.
+    pub fn new(summary: impl Into<String>) -> Applied {
+        Applied {
+            summary: summary.into(),
+            notes: Vec::new(),
+            id: None,
+        }
+    }
+}
+
+/// Applies `record` to `state`, or says why not. Expired locks and messages done with are
+/// dropped first.
 pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
     let now = record.at;
     let expired = state.locks.len();
     state.locks.retain(|l| l.is_live(now));
     let expired = expired - state.locks.len();
+    let pruned = message::prune(state, now);
     if let Some(id) = record.actor.agent_id() {
         if let Some(agent) = state.agents.get_mut(id) {
             agent.last_seen = Some(now);
@@ -187,20 +211,24 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
         Op::Halt { reason } => halt(state, record, reason),
         Op::Resume => resume(state),
         Op::SetIntegration { branch } => set_integration(state, branch),
+        Op::MsgSend(draft) => message::send(state, record, draft),
+        Op::MsgAck { id } => message::ack(state, record, id),
     }?;
     if expired > 0 {
         applied
             .notes
             .push(format!("dropped {expired} expired lock(s)"));
     }
+    if pruned > 0 {
+        applied.notes.push(format!(
+            "dropped {pruned} message(s) acknowledged over a week ago"
+        ));
+    }
     Ok(applied)
 }
 
 fn done(summary: impl Into<String>) -> Applied {
-    Applied {
-        summary: summary.into(),
-        notes: Vec::new(),
-    }
+    Applied::new(summary)
 }
 
 fn require_agent<'s>(state: &'s State, id: &str) -> Result<&'s Agent, OpError> {

@@ -161,3 +161,27 @@ fn records_round_trip_as_json() {
     let back: Record = serde_json::from_str(&json).expect("parse");
     assert_eq!(back, record);
 }
+
+#[test]
+fn message_records_round_trip_as_json() {
+    for op in [
+        Op::MsgSend(crate::model::message::Draft {
+            to: "b".into(),
+            subject: "release a/x".into(),
+            body: Some("please".into()),
+            requires_response: true,
+            reply_to: Some("m1".into()),
+        }),
+        Op::MsgAck { id: "m1".into() },
+    ] {
+        let record = Record {
+            op,
+            actor: agent("a"),
+            at: at(0),
+        };
+        let json = serde_json::to_string(&record).expect("serialise");
+        assert!(json.contains("\"op\":\"msg-"), "{json}");
+        let back: Record = serde_json::from_str(&json).expect("parse");
+        assert_eq!(back, record);
+    }
+}

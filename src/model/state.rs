@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Agent, Lock};
+use super::{Agent, Lock, Message};
 
 /// The format version written into `gitcoord.toml`; readers refuse newer ones.
 pub const FORMAT_VERSION: u32 = 1;
@@ -20,6 +20,13 @@ pub struct Meta {
     /// The branch agents integrate into; unset means the remote's default, else `main`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integration_branch: Option<String>,
+    /// The number of the last message sent (`m1`, `m2`, …), pruned ones included.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub last_message: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The emergency halt (`halt.toml`): while present, every commit and push is refused.
@@ -44,6 +51,9 @@ pub struct State {
     pub locks: Vec<Lock>,
     /// The emergency halt, if any.
     pub halt: Option<Halt>,
+    /// Messages between agents, in the order sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<Message>,
 }
 
 impl State {
@@ -54,10 +64,12 @@ impl State {
                 format: FORMAT_VERSION,
                 created: now,
                 integration_branch: None,
+                last_message: 0,
             },
             agents: BTreeMap::new(),
             locks: Vec::new(),
             halt: None,
+            messages: Vec::new(),
         }
     }
 

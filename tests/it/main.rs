@@ -9,5 +9,6 @@ mod core_identity;
 mod core_locks;
 mod enforce;
 mod install;
+mod messages;
 mod push;
 mod secrets;

@@ -1,0 +1,283 @@
+//! Messages between agents (`messages.toml`): sending, acknowledging, the inbox, and how
+//! long a message is kept.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::op::{Applied, OpError, Record};
+use super::{State, id};
+
+/// The recipient that addresses every agent.
+pub const ALL: &str = "all";
+/// How long after sending an acknowledged message is kept: the state stays small, and the
+/// state ref's history keeps every message ever sent.
+pub const KEEP_ACKNOWLEDGED: SignedDuration = SignedDuration::from_hours(7 * 24);
+
+/// One message.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// `m1`, `m2`, … in the order sent.
+    pub id: String,
+    /// The sender: an agent id or `user:NAME`.
+    pub from: String,
+    /// The recipient: an agent id, `user:NAME`, or `all`.
+    pub to: String,
+    /// The subject line.
+    pub subject: String,
+    /// The body, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Whether the sender waits for an answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requires_response: bool,
+    /// The message this one answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// When it was sent.
+    pub sent: Timestamp,
+    /// Who has acknowledged it (agent ids or `user:NAME`), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acked_by: Vec<String>,
+}
+
+impl Message {
+    /// Whether `reader` (an actor label) is a recipient: the addressee, or anyone but the
+    /// sender for a message to `all`.
+    pub fn is_for(&self, reader: &str) -> bool {
+        self.to == reader || (self.to == ALL && self.from != reader)
+    }
+
+    /// Whether `reader` has yet to acknowledge it.
+    pub fn is_unread_by(&self, reader: &str) -> bool {
+        self.is_for(reader) && !self.acked_by.iter().any(|a| a == reader)
+    }
+
+    /// Whether its addressee has acknowledged it (a message to `all`: anyone).
+    pub fn is_acknowledged(&self) -> bool {
+        if self.to == ALL {
+            !self.acked_by.is_empty()
+        } else {
+            self.acked_by.contains(&self.to)
+        }
+    }
+
+    /// Whether it can be dropped at `now`: acknowledged, and sent a week ago or more.
+    fn is_done(&self, now: Timestamp) -> bool {
+        self.is_acknowledged() && now.duration_since(self.sent) >= KEEP_ACKNOWLEDGED
+    }
+}
+
+/// What a `msg send` asks for.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    /// An agent id, `user:NAME`, or `all`.
+    pub to: String,
+    /// The subject line.
+    pub subject: String,
+    /// The body, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Whether the sender waits for an answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requires_response: bool,
+    /// The message this one answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+}
+
+fn invalid(message: impl Into<String>, hint: impl Into<String>) -> OpError {
+    OpError::Invalid {
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+fn one_line(what: &str, text: &str) -> Result<(), OpError> {
+    if text.trim().is_empty() || text.contains(['\n', '\r', '\0']) {
+        return Err(invalid(
+            format!("the {what} must be one non-empty line"),
+            format!("pass --{what} 'one line'; put longer text in --body"),
+        ));
+    }
+    Ok(())
+}
+
+fn require_message<'s>(state: &'s State, id: &str) -> Result<&'s Message, OpError> {
+    state.messages.iter().find(|m| m.id == id).ok_or_else(|| {
+        invalid(
+            format!("no message '{id}' is in the state"),
+            "see `gitcoord inbox --all` for the messages kept now",
+        )
+    })
+}
+
+/// Drops the messages done with at `now`; returns how many.
+pub fn prune(state: &mut State, now: Timestamp) -> usize {
+    let before = state.messages.len();
+    state.messages.retain(|m| !m.is_done(now));
+    before - state.messages.len()
+}
+
+/// Sends `draft` as `record`'s actor.
+pub fn send(state: &mut State, record: &Record, draft: &Draft) -> Result<Applied, OpError> {
+    if let Some(user) = draft.to.strip_prefix("user:") {
+        // The lead and other unbound users, by the name `whoami` shows them under.
+        if user.trim().is_empty() || user.contains(['\n', '\r', '\0']) {
+            return Err(invalid(
+                format!("'{}' names no user", draft.to),
+                "pass --to user:NAME with the name `gitcoord whoami` shows for them",
+            ));
+        }
+    } else if draft.to != ALL {
+        id::validate_agent_id(&draft.to)
+            .map_err(|m| invalid(m, "pass --to AGENT, --to user:NAME or --to all"))?;
+        if !state.agents.contains_key(&draft.to) {
+            return Err(invalid(
+                format!("no agent '{}' is registered", draft.to),
+                "see `gitcoord agent list`; --to all reaches every agent",
+            ));
+        }
+    }
+    one_line("subject", &draft.subject)?;
+    if let Some(parent) = &draft.reply_to {
+        require_message(state, parent)?;
+    }
+    // Numbered past every id ever given, kept or pruned, so an id names one message.
+    let number = state
+        .messages
+        .iter()
+        .filter_map(|m| m.id.strip_prefix('m')?.parse::<u64>().ok())
+        .fold(state.meta.last_message, u64::max)
+        + 1;
+    state.meta.last_message = number;
+    let id = format!("m{number}");
+    state.messages.push(Message {
+        id: id.clone(),
+        from: record.actor.label(),
+        to: draft.to.clone(),
+        subject: draft.subject.clone(),
+        body: draft.body.clone(),
+        requires_response: draft.requires_response,
+        reply_to: draft.reply_to.clone(),
+        sent: record.at,
+        acked_by: Vec::new(),
+    });
+    let mut applied = Applied::new(format!("message {id} to {}: {}", draft.to, draft.subject));
+    applied.id = Some(id);
+    Ok(applied)
+}
+
+/// Acknowledges message `id` as `record`'s actor.
+pub fn ack(state: &mut State, record: &Record, id: &str) -> Result<Applied, OpError> {
+    let reader = record.actor.label();
+    let message = require_message(state, id)?;
+    if !message.is_for(&reader) {
+        return Err(invalid(
+            format!("message {id} is for {}, not for {reader}", message.to),
+            "acknowledge only your own messages; see `gitcoord inbox`",
+        ));
+    }
+    let mut applied = Applied::new(format!("acknowledge {id} by {reader}"));
+    if message.acked_by.contains(&reader) {
+        applied.notes.push("it was already acknowledged".into());
+    } else if let Some(m) = state.messages.iter_mut().find(|m| m.id == id) {
+        m.acked_by.push(reader);
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Actor, Agent, Op};
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("valid timestamp in test")
+    }
+
+    fn state() -> State {
+        let mut state = State::new(ts("2026-01-01T00:00:00Z"));
+        for id in ["alice", "bob"] {
+            state.agents.insert(id.into(), Agent::default());
+        }
+        state
+    }
+
+    fn record(actor: &str, at: &str) -> Record {
+        Record {
+            op: Op::Resume,
+            actor: Actor::Agent { id: actor.into() },
+            at: ts(at),
+        }
+    }
+
+    fn draft(to: &str, subject: &str) -> Draft {
+        Draft {
+            to: to.into(),
+            subject: subject.into(),
+            body: None,
+            requires_response: false,
+            reply_to: None,
+        }
+    }
+
+    #[test]
+    fn ids_count_up_and_never_come_back_after_pruning() {
+        let mut s = state();
+        let r = record("alice", "2026-01-01T00:00:00Z");
+        let one = send(&mut s, &r, &draft("bob", "one")).expect("sent");
+        assert_eq!(one.id.as_deref(), Some("m1"));
+        ack(&mut s, &record("bob", "2026-01-01T00:01:00Z"), "m1").expect("acked");
+        assert_eq!(prune(&mut s, ts("2026-01-07T00:00:00Z")), 0, "kept a week");
+        assert_eq!(prune(&mut s, ts("2026-01-08T00:00:00Z")), 1);
+        let two = send(&mut s, &r, &draft("bob", "two")).expect("sent");
+        assert_eq!(two.id.as_deref(), Some("m2"));
+    }
+
+    #[test]
+    fn recipients_and_acknowledgement() {
+        let mut s = state();
+        let r = record("alice", "2026-01-01T00:00:00Z");
+        send(&mut s, &r, &draft("all", "standup")).expect("sent");
+        let m = &s.messages[0];
+        assert!(m.is_unread_by("bob"));
+        assert!(!m.is_for("alice"), "not for its own sender");
+        assert!(m.is_for("user:lead"));
+        send(&mut s, &r, &draft("user:lead", "done")).expect("a user can be written to");
+        assert!(s.messages[1].is_unread_by("user:lead"));
+        assert!(!s.messages[1].is_for("bob"));
+        let err = ack(&mut s, &r, "m1").expect_err("the sender cannot ack");
+        assert!(err.to_string().contains("not for alice"), "{err}");
+        ack(&mut s, &record("bob", "2026-01-01T00:00:00Z"), "m1").expect("acked");
+        assert!(!s.messages[0].is_unread_by("bob"));
+        let again = ack(&mut s, &record("bob", "2026-01-01T00:00:00Z"), "m1").expect("idem");
+        assert_eq!(again.notes, ["it was already acknowledged"]);
+        assert_eq!(s.messages[0].acked_by, ["bob"]);
+    }
+
+    #[test]
+    fn bad_drafts_are_invalid() {
+        let r = record("alice", "2026-01-01T00:00:00Z");
+        for (d, want) in [
+            (draft("carol", "x"), "no agent 'carol'"),
+            (draft("bad id!", "x"), "pass --to"),
+            (draft("bob", "  "), "one non-empty line"),
+            (draft("bob", "a\nb"), "one non-empty line"),
+            (draft("user: ", "x"), "names no user"),
+            (
+                Draft {
+                    reply_to: Some("m9".into()),
+                    ..draft("bob", "x")
+                },
+                "no message 'm9'",
+            ),
+        ] {
+            let err = send(&mut state(), &r, &d).expect_err("invalid");
+            assert!(matches!(err, OpError::Invalid { .. }), "{err}");
+            let text = format!("{err} {:?}", err);
+            assert!(text.contains(want), "{d:?}: {text}");
+        }
+        let err = ack(&mut state(), &r, "m1").expect_err("unknown");
+        assert!(err.to_string().contains("no message 'm1'"), "{err}");
+    }
+}
