@@ -1,7 +1,15 @@
-//! A file lock: a repository-relative path, directory or glob held by one actor until it expires.
+//! A file lock: a repository-relative path, directory or glob held by one actor until it
+//! expires; and the operations that take, renew and release locks.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
+
+use super::State;
+use super::op::{Actor, Applied, OpError, Record, invalid};
+use crate::policy::glob::Glob;
+
+/// The default time a lock lives without renewal.
+pub const DEFAULT_LOCK_TTL: SignedDuration = SignedDuration::from_mins(30);
 
 /// One lock of `locks.toml`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -24,4 +32,180 @@ impl Lock {
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.expires > now
     }
+}
+
+/// Extends every lock held by `holder` by its original lifetime from `now`.
+pub(super) fn renew_all(state: &mut State, holder: &str, now: Timestamp) -> usize {
+    let mut n = 0;
+    for lock in state.locks.iter_mut().filter(|l| l.holder == holder) {
+        let ttl = lock
+            .expires
+            .duration_since(lock.acquired)
+            .max(SignedDuration::ZERO);
+        let ttl = if ttl.is_zero() { DEFAULT_LOCK_TTL } else { ttl };
+        lock.acquired = now;
+        lock.expires = now.saturating_add(ttl).unwrap_or(now);
+        n += 1;
+    }
+    n
+}
+
+/// Takes (or renews) `patterns` for `record`'s actor, all or none; the first lock wins.
+pub(super) fn take(
+    state: &mut State,
+    record: &Record,
+    patterns: &[String],
+    reason: &Option<String>,
+    ttl_secs: i64,
+) -> Result<Applied, OpError> {
+    let holder = record.actor.label();
+    let now = record.at;
+    for pattern in patterns {
+        let glob = Glob::new(pattern);
+        if let Some(other) = state
+            .locks
+            .iter()
+            .find(|l| l.holder != holder && glob.overlaps(&Glob::new(&l.pattern)))
+        {
+            return Err(OpError::Refused {
+                message: lock_conflict_message(pattern, other, now),
+                hint: format!(
+                    "ask them: gitcoord msg send --to {} --subject 'release {}'; or wait for it to expire; a coordinator can run gitcoord unlock --force '{}'",
+                    other.holder, other.pattern, other.pattern
+                ),
+            });
+        }
+    }
+    let expires = now
+        .saturating_add(SignedDuration::from_secs(ttl_secs))
+        .unwrap_or(now);
+    let mut renewed = 0;
+    for pattern in patterns {
+        if let Some(existing) = state
+            .locks
+            .iter_mut()
+            .find(|l| l.holder == holder && &l.pattern == pattern)
+        {
+            existing.acquired = now;
+            existing.expires = expires;
+            if reason.is_some() {
+                existing.reason.clone_from(reason);
+            }
+            renewed += 1;
+        } else {
+            state.locks.push(Lock {
+                pattern: pattern.clone(),
+                holder: holder.clone(),
+                reason: reason.clone(),
+                acquired: now,
+                expires,
+            });
+        }
+    }
+    let mut applied = Applied::new(format!("lock {} by {holder}", patterns.join(" ")));
+    if renewed > 0 {
+        applied
+            .notes
+            .push(format!("renewed {renewed} lock(s) already held"));
+    }
+    Ok(applied)
+}
+
+/// Describes a lock that blocks `pattern`: who, since when, why, until when.
+pub fn lock_conflict_message(pattern: &str, other: &Lock, now: Timestamp) -> String {
+    let what = if other.pattern == pattern {
+        format!("'{pattern}' is locked")
+    } else {
+        format!("'{pattern}' overlaps '{}', locked", other.pattern)
+    };
+    format!(
+        "{what} by {} since {}{}, until {}",
+        other.holder,
+        super::time::since(other.acquired, now),
+        other
+            .reason
+            .as_ref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default(),
+        other.expires.strftime("%H:%M:%SZ"),
+    )
+}
+
+fn may_force(state: &State, actor: &Actor) -> bool {
+    match actor {
+        Actor::User { .. } => true,
+        Actor::Agent { id } => state.agents.get(id).is_some_and(|a| a.coordinator),
+    }
+}
+
+/// Releases `patterns`: one's own, or with `force` (coordinators and users) anyone's.
+pub(super) fn release(
+    state: &mut State,
+    record: &Record,
+    patterns: &[String],
+    force: bool,
+) -> Result<Applied, OpError> {
+    let holder = record.actor.label();
+    if force && !may_force(state, &record.actor) {
+        return Err(OpError::Refused {
+            message: format!(
+                "{holder} may not force-unlock: only a coordinator agent or an unbound user may"
+            ),
+            hint: "ask the lead or a coordinator agent to run it".into(),
+        });
+    }
+    let mut released = Vec::new();
+    for pattern in patterns {
+        let exact: Vec<usize> = (0..state.locks.len())
+            .filter(|&i| &state.locks[i].pattern == pattern)
+            .collect();
+        let hits = if exact.is_empty() {
+            let glob = Glob::new(pattern);
+            (0..state.locks.len())
+                .filter(|&i| glob.matches(&state.locks[i].pattern))
+                .collect()
+        } else {
+            exact
+        };
+        if hits.is_empty() {
+            return Err(invalid(
+                format!("no live lock matches '{pattern}'"),
+                "see `gitcoord locks` for the locks held now",
+            ));
+        }
+        if let Some(&i) = hits.iter().find(|&&i| state.locks[i].holder != holder) {
+            if !force {
+                let other = &state.locks[i];
+                return Err(OpError::Refused {
+                    message: format!(
+                        "'{}' is held by {}, not by you",
+                        other.pattern, other.holder
+                    ),
+                    hint: format!(
+                        "ask {} to release it; the lead or a coordinator can run gitcoord unlock --force '{}'",
+                        other.holder, other.pattern
+                    ),
+                });
+            }
+        }
+        released.extend(hits);
+    }
+    released.sort_unstable();
+    released.dedup();
+    let mut forced = Vec::new();
+    for &i in released.iter().rev() {
+        let lock = state.locks.remove(i);
+        if lock.holder != holder {
+            forced.push(format!("{} (held by {})", lock.pattern, lock.holder));
+        }
+    }
+    let mut applied = Applied::new(format!("unlock {} by {holder}", patterns.join(" ")));
+    if !forced.is_empty() {
+        forced.reverse();
+        applied.summary.push_str(" (forced)");
+        applied
+            .notes
+            .push(format!("force-released {}", forced.join(", ")));
+    }
+    Ok(applied)
 }

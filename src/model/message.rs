@@ -4,7 +4,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::op::{Applied, OpError, Record};
+use super::op::{Applied, OpError, Record, invalid};
 use super::{State, id};
 
 /// The recipient that addresses every agent.
@@ -83,13 +83,6 @@ pub struct Draft {
     /// The message this one answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
-}
-
-fn invalid(message: impl Into<String>, hint: impl Into<String>) -> OpError {
-    OpError::Invalid {
-        message: message.into(),
-        hint: hint.into(),
-    }
 }
 
 fn one_line(what: &str, text: &str) -> Result<(), OpError> {
