@@ -257,6 +257,24 @@ fn git_err(e: impl std::fmt::Display) -> Error {
     Error::Git(e.to_string())
 }
 
+/// The commits of `range` reachable from `from` (itself included) without leaving `range`.
+///
+/// When `range` is what [`Repo::rev_list`] gave for some tips and exclusions, and `from` is
+/// one of its commits, this is exactly `rev_list([from], same exclusions)`, with no git
+/// process: a parent outside `range` is reachable from the exclusions, and so are all of
+/// its ancestors, so no commit of `range` lies beyond it.
+pub fn ancestors_within(range: &BTreeMap<ObjectId, &Node>, from: ObjectId) -> BTreeSet<ObjectId> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from];
+    while let Some(id) = stack.pop() {
+        let Some(node) = range.get(&id) else { continue };
+        if seen.insert(id) {
+            stack.extend(node.parents.iter().copied());
+        }
+    }
+    seen
+}
+
 /// For each commit of `range` (reachable from `tip`), the step of the first-parent chain
 /// from `tip` that brings it in: the chain's commits, oldest first, are steps 1..=n, and
 /// a commit merged by a chain commit gets that commit's step.
@@ -312,6 +330,34 @@ mod tests {
         assert!(ups[1].remote.is_some());
         assert!(parse_push_lines("refs/heads/main abc").is_err());
         assert!(parse_push_lines(&format!("a {zero} b zz")).is_err());
+    }
+
+    #[test]
+    fn ancestors_stay_within_the_range() {
+        // 1 <- 2 <- 4 (merge of 2 and 3), 1 <- 3; 1 lies outside the range.
+        let nodes = [
+            Node {
+                id: id(2),
+                parents: vec![id(1)],
+            },
+            Node {
+                id: id(3),
+                parents: vec![id(1)],
+            },
+            Node {
+                id: id(4),
+                parents: vec![id(2), id(3)],
+            },
+        ];
+        let range: BTreeMap<ObjectId, &Node> = nodes.iter().map(|n| (n.id, n)).collect();
+        let set = |ids: &[u8]| ids.iter().map(|&n| id(n)).collect::<BTreeSet<_>>();
+        assert_eq!(ancestors_within(&range, id(4)), set(&[2, 3, 4]));
+        assert_eq!(ancestors_within(&range, id(3)), set(&[3]));
+        assert_eq!(
+            ancestors_within(&range, id(1)),
+            set(&[]),
+            "outside the range"
+        );
     }
 
     #[test]

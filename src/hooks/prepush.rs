@@ -88,10 +88,14 @@ pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<
                 .filter(|r| repo.has_object(*r))
                 .map(|r| r.to_string()),
         );
-        let nodes = repo.rev_list(&[local.to_string()], &exclude)?;
-        let nodes: Vec<Node> = nodes.into_iter().filter(|n| seen.insert(n.id)).collect();
+        let range = repo.rev_list(&[local.to_string()], &exclude)?;
+        let nodes: Vec<Node> = range
+            .iter()
+            .filter(|n| seen.insert(n.id))
+            .cloned()
+            .collect();
         let branch_agent = update.local_branch().and_then(|b| agent_on(setup.state, b));
-        let who = Attribution::new(repo, setup, branch_agent, &nodes, &exclude)?;
+        let who = Attribution::new(repo, setup, branch_agent, (&range, &nodes), &exclude)?;
         out.commits += nodes.len();
         check_commits(repo, setup, &checks, &nodes, &who, &mut out)?;
         if update.remote_branch() == Some(setup.integration) {
@@ -126,7 +130,7 @@ pub fn check_range(
     }
     let exclude = [base.to_string()];
     let nodes = repo.rev_list(&[head.to_string()], &exclude)?;
-    let who = Attribution::new(repo, setup, agent, &nodes, &exclude)?;
+    let who = Attribution::new(repo, setup, agent, (&nodes, &nodes), &exclude)?;
     out.commits = nodes.len();
     check_commits(repo, setup, &checks, &nodes, &who, &mut out)?;
     if into_integration {
@@ -184,27 +188,34 @@ struct Attribution {
 }
 
 impl Attribution {
+    /// Who made each of `nodes`, the commits to check among `range` (what `rev_list`
+    /// gave for the update, with `exclude`): the agent whose branch reaches it, the most
+    /// specific branch winning; `fixed`, when given, for all.
     fn new(
         repo: &Repo,
         setup: &Setup,
         fixed: Option<Actor>,
-        nodes: &[Node],
+        (range, nodes): (&[Node], &[Node]),
         exclude: &[String],
     ) -> Result<Attribution, Error> {
         let mut by_commit = BTreeMap::new();
         if fixed.is_none() && !nodes.is_empty() {
             let wanted: BTreeSet<ObjectId> = nodes.iter().map(|n| n.id).collect();
+            let graph: BTreeMap<ObjectId, &Node> = range.iter().map(|n| (n.id, n)).collect();
             let mut sets = Vec::new();
             for (id, agent) in &setup.state.agents {
                 let Some(tip) = repo.branch_tip(&agent.branch, setup.remote) else {
                     continue;
                 };
-                let set: BTreeSet<ObjectId> = repo
-                    .rev_list(&[tip.to_string()], exclude)?
-                    .into_iter()
-                    .map(|n| n.id)
-                    .filter(|c| wanted.contains(c))
-                    .collect();
+                // A branch whose tip the push brings needs no git process to walk.
+                let reached = if graph.contains_key(&tip) {
+                    revs::ancestors_within(&graph, tip)
+                } else {
+                    let listed = repo.rev_list(&[tip.to_string()], exclude)?;
+                    listed.into_iter().map(|n| n.id).collect()
+                };
+                let set: BTreeSet<ObjectId> =
+                    reached.into_iter().filter(|c| wanted.contains(c)).collect();
                 sets.push((set.len(), id.clone(), set));
             }
             // Larger sets first, so the most specific branch is written last and wins.
@@ -244,7 +255,8 @@ fn judge_order(
     let old: Vec<String> = old.iter().map(ToString::to_string).collect();
     let range = repo.rev_list(&[tip.to_string()], &old)?;
     let (chain, steps) = revs::first_parent_steps(&range, tip);
-    let progress = progress(repo, setup, &old, tip, &steps)?;
+    let graph: BTreeMap<ObjectId, &Node> = range.iter().map(|n| (n.id, n)).collect();
+    let progress = progress(repo, setup, (&old, &graph), tip, &steps)?;
     let chain: Vec<String> = chain.iter().map(ToString::to_string).collect();
     let update = Update {
         target: setup.integration,
@@ -253,11 +265,12 @@ fn judge_order(
     Ok(merge_order::check(agents, &update, &progress))
 }
 
-/// When each agent that has predecessors, and each predecessor, reaches the new tip.
+/// When each agent that has predecessors, and each predecessor, reaches the new tip;
+/// `range` holds the commits `tip` brings over `old`.
 fn progress(
     repo: &Repo,
     setup: &Setup,
-    old: &[String],
+    (old, range): (&[String], &BTreeMap<ObjectId, &Node>),
     tip: ObjectId,
     steps: &BTreeMap<ObjectId, usize>,
 ) -> Result<BTreeMap<String, Progress>, Error> {
@@ -300,14 +313,46 @@ fn progress(
     }
     for id in waiting {
         let Some(at) = tips.get(id) else { continue };
-        let mut exclude = old.to_vec();
-        let preds = agents[id].after.iter().filter_map(|p| tips.get(p.as_str()));
-        exclude.extend(preds.map(ToString::to_string));
-        let own = repo.rev_list(&[at.to_string()], &exclude)?;
-        let work = own.iter().filter_map(|n| steps.get(&n.id)).min().copied();
+        let preds: Vec<(ObjectId, Option<usize>)> = agents[id]
+            .after
+            .iter()
+            .filter_map(|p| Some((*tips.get(p.as_str())?, out.get(p.as_str())?.tip)))
+            .collect();
+        let own = own_work(repo, (old, range), *at, &preds)?;
+        let work = own.iter().filter_map(|c| steps.get(c)).min().copied();
         if let Some(p) = out.get_mut(id) {
             p.work = work;
         }
     }
     Ok(out)
+}
+
+/// The commits on a branch (tip `at`) that neither `old` nor any predecessor's branch
+/// (`preds`: tip, and the step it is merged at, 0 for before this update) holds.
+///
+/// Walked within `range` when that is exact: `at` is in it, and each predecessor either is
+/// in it or was merged before (then it holds nothing of `range`); else listed by git.
+fn own_work(
+    repo: &Repo,
+    (old, range): (&[String], &BTreeMap<ObjectId, &Node>),
+    at: ObjectId,
+    preds: &[(ObjectId, Option<usize>)],
+) -> Result<BTreeSet<ObjectId>, Error> {
+    let exact = range.contains_key(&at)
+        && preds
+            .iter()
+            .all(|(p, step)| range.contains_key(p) || *step == Some(0));
+    if exact {
+        let mut own = revs::ancestors_within(range, at);
+        for (p, _) in preds {
+            for c in revs::ancestors_within(range, *p) {
+                own.remove(&c);
+            }
+        }
+        return Ok(own);
+    }
+    let mut exclude = old.to_vec();
+    exclude.extend(preds.iter().map(|(p, _)| p.to_string()));
+    let listed = repo.rev_list(&[at.to_string()], &exclude)?;
+    Ok(listed.into_iter().map(|n| n.id).collect())
 }

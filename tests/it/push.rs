@@ -511,3 +511,41 @@ fn a_secret_committed_with_no_verify_is_refused_at_push_and_in_check_pr() {
         skipped.stderr
     );
 }
+
+#[test]
+fn commits_pushed_on_the_integration_branch_are_checked_as_their_agent() {
+    let (env, _remote) = three_leads();
+    let policy = "config/security/policy.toml";
+    env.gc(&["--agent", "sec", "lock", policy, "--ttl", "8h"])
+        .ok();
+    // sec edits the file it owns and holds; cleanup works elsewhere. The lead merges both
+    // into main: every commit is judged as the agent whose branch holds it, so sec's own
+    // lock does not block sec's commit.
+    commit_on(&env, SEC, policy, "tls = true\n", &[]);
+    commit_on(&env, CLEANUP, "src/imports.rs", "// tidy\n", &[]);
+    merge(&env, SEC);
+    merge(&env, CLEANUP);
+    push(&env, &["main"]).ok();
+
+    // cleanup, skipping its own hook, edits sec's locked file; merged into main, the push
+    // is refused for that commit.
+    env.git(&["checkout", "-q", CLEANUP]).ok();
+    env.git(&["merge", "-q", "--ff-only", "main"]).ok();
+    env.git(&["checkout", "-q", "main"]).ok();
+    commit_on(&env, CLEANUP, policy, "tls = false\n", &["--no-verify"]);
+    merge(&env, CLEANUP);
+    let refused = push(&env, &["main"]);
+    refused.code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("config/security/policy.toml: locked by sec"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("owned by sec"),
+        "{}",
+        refused.stderr
+    );
+}
