@@ -95,23 +95,15 @@ pub fn run_inbox(ctx: &mut Ctx, args: InboxArgs) -> Result<u8, CliError> {
             return writeln!(out, "no {what} messages for {}", inbox.reader);
         }
         for m in &inbox.messages {
-            let mut flags = String::new();
-            if m.requires_response && !m.acked_by.contains(&inbox.reader) {
-                flags.push_str("  [answer expected]");
+            let mut line = summary_line(m, now);
+            if m.draft.requires_response && !m.acked_by.contains(&inbox.reader) {
+                line.push_str("  [answer expected]");
             }
-            if let Some(parent) = &m.reply_to {
-                flags.push_str(&format!("  (re {parent})"));
+            if let Some(parent) = &m.draft.reply_to {
+                line.push_str(&format!("  (re {parent})"));
             }
-            writeln!(
-                out,
-                "{:<5} {} -> {}  {}{flags}\n      {}",
-                m.id,
-                m.from,
-                m.to,
-                time::ago(m.sent, now),
-                m.subject
-            )?;
-            for line in m.body.iter().flat_map(|b| b.lines()) {
+            writeln!(out, "{line}\n      {}", m.draft.subject)?;
+            for line in m.draft.body.iter().flat_map(|b| b.lines()) {
                 writeln!(out, "      | {line}")?;
             }
             if args.all && !m.acked_by.is_empty() {
@@ -127,4 +119,15 @@ pub fn run_inbox(ctx: &mut Ctx, args: InboxArgs) -> Result<u8, CliError> {
         Ok(())
     })?;
     Ok(0)
+}
+
+/// `ID FROM -> TO  WHEN`: how a message is named in the inbox and in `status`.
+pub fn summary_line(m: &Message, now: jiff::Timestamp) -> String {
+    format!(
+        "{:<5} {} -> {}  {}",
+        m.id,
+        m.from,
+        m.draft.to,
+        time::ago(m.sent, now)
+    )
 }

@@ -101,15 +101,8 @@ pub fn run(ctx: &mut Ctx) -> Result<u8, CliError> {
                 status.unacknowledged.len()
             )?;
             for m in &status.unacknowledged {
-                writeln!(
-                    out,
-                    "  {:<5} {} -> {}  {}  {}",
-                    m.id,
-                    m.from,
-                    m.to,
-                    time::ago(m.sent, now),
-                    m.subject
-                )?;
+                let line = super::msg::summary_line(m, now);
+                writeln!(out, "  {line}  {}", m.draft.subject)?;
             }
         }
         Ok(())

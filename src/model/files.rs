@@ -185,11 +185,13 @@ mod tests {
         state.messages.push(Message {
             id: "m1".into(),
             from: "user:lead".into(),
-            to: "alice".into(),
-            subject: "release src/a/x.rs".into(),
-            body: Some("two lines\nof body".into()),
-            requires_response: true,
-            reply_to: None,
+            draft: crate::model::message::Draft {
+                to: "alice".into(),
+                subject: "release src/a/x.rs".into(),
+                body: Some("two lines\nof body".into()),
+                requires_response: true,
+                reply_to: None,
+            },
             sent: ts("2026-01-01T00:02:00Z"),
             acked_by: vec!["alice".into()],
         });

@@ -20,19 +20,9 @@ pub struct Message {
     pub id: String,
     /// The sender: an agent id or `user:NAME`.
     pub from: String,
-    /// The recipient: an agent id, `user:NAME`, or `all`.
-    pub to: String,
-    /// The subject line.
-    pub subject: String,
-    /// The body, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    /// Whether the sender waits for an answer.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub requires_response: bool,
-    /// The message this one answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply_to: Option<String>,
+    /// What was sent: recipient, subject, body, reply.
+    #[serde(flatten)]
+    pub draft: Draft,
     /// When it was sent.
     pub sent: Timestamp,
     /// Who has acknowledged it (agent ids or `user:NAME`), in order.
@@ -44,7 +34,7 @@ impl Message {
     /// Whether `reader` (an actor label) is a recipient: the addressee, or anyone but the
     /// sender for a message to `all`.
     pub fn is_for(&self, reader: &str) -> bool {
-        self.to == reader || (self.to == ALL && self.from != reader)
+        self.draft.to == reader || (self.draft.to == ALL && self.from != reader)
     }
 
     /// Whether `reader` has yet to acknowledge it.
@@ -54,10 +44,10 @@ impl Message {
 
     /// Whether its addressee has acknowledged it (a message to `all`: anyone).
     pub fn is_acknowledged(&self) -> bool {
-        if self.to == ALL {
+        if self.draft.to == ALL {
             !self.acked_by.is_empty()
         } else {
-            self.acked_by.contains(&self.to)
+            self.acked_by.contains(&self.draft.to)
         }
     }
 
@@ -147,11 +137,7 @@ pub fn send(state: &mut State, record: &Record, draft: &Draft) -> Result<Applied
     state.messages.push(Message {
         id: id.clone(),
         from: record.actor.label(),
-        to: draft.to.clone(),
-        subject: draft.subject.clone(),
-        body: draft.body.clone(),
-        requires_response: draft.requires_response,
-        reply_to: draft.reply_to.clone(),
+        draft: draft.clone(),
         sent: record.at,
         acked_by: Vec::new(),
     });
@@ -166,7 +152,7 @@ pub fn ack(state: &mut State, record: &Record, id: &str) -> Result<Applied, OpEr
     let message = require_message(state, id)?;
     if !message.is_for(&reader) {
         return Err(invalid(
-            format!("message {id} is for {}, not for {reader}", message.to),
+            format!("message {id} is for {}, not for {reader}", message.draft.to),
             "acknowledge only your own messages; see `gitcoord inbox`",
         ));
     }

@@ -22,6 +22,29 @@ fn pair() -> (TestEnv, std::path::PathBuf) {
     (env, b)
 }
 
+/// `FROM` sends `SUBJECT` to `TO`.
+fn send(env: &TestEnv, from: &str, to: &str, subject: &str) {
+    let args = [
+        "--agent",
+        from,
+        "msg",
+        "send",
+        "--to",
+        to,
+        "--subject",
+        subject,
+    ];
+    env.gc(&args).ok();
+}
+
+/// The ids of the messages an `inbox --json` listed.
+fn ids(inbox: &serde_json::Value) -> Vec<&str> {
+    let list = inbox["messages"].as_array().expect("a list");
+    list.iter()
+        .map(|m| m["id"].as_str().expect("an id"))
+        .collect()
+}
+
 #[test]
 fn send_inbox_ack_between_worktrees() {
     let (env, b) = pair();
@@ -39,28 +62,12 @@ fn send_inbox_ack_between_worktrees() {
         "--requires-response",
     ]);
     assert_eq!(sent["id"], "m1", "{sent}");
-    env.gc(&[
-        "--agent",
-        "a",
-        "msg",
-        "send",
-        "--to",
-        "all",
-        "--subject",
-        "standup at 3",
-    ])
-    .ok();
+    send(&env, "a", "all", "standup at 3");
 
     // In b's worktree, b is the acting agent with no flag.
     let inbox = env.json_in(&b, &["inbox"]);
     assert_eq!(inbox["reader"], "b");
-    let ids: Vec<&str> = inbox["messages"]
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|m| m["id"].as_str().expect("an id"))
-        .collect();
-    assert_eq!(ids, ["m1", "m2"]);
+    assert_eq!(ids(&inbox), ["m1", "m2"]);
     assert_eq!(inbox["messages"][0]["requires_response"], true);
     let text = env.gc_in(&b, &["inbox"]);
     assert!(text.ok().contains("m1    a -> b"), "{}", text.stdout);
@@ -146,17 +153,7 @@ fn the_hint_of_a_refused_commit_reaches_the_holder() {
 #[test]
 fn bad_messages_are_refused_and_write_nothing() {
     let (env, b) = pair();
-    env.gc(&[
-        "--agent",
-        "a",
-        "msg",
-        "send",
-        "--to",
-        "b",
-        "--subject",
-        "hi",
-    ])
-    .ok();
+    send(&env, "a", "b", "hi");
     let head = env.state_head();
     for (args, want) in [
         (
@@ -205,17 +202,7 @@ fn bad_messages_are_refused_and_write_nothing() {
 #[test]
 fn acknowledged_messages_are_dropped_after_a_week_and_ids_never_reused() {
     let (env, b) = pair();
-    env.gc(&[
-        "--agent",
-        "a",
-        "msg",
-        "send",
-        "--to",
-        "b",
-        "--subject",
-        "one",
-    ])
-    .ok();
+    send(&env, "a", "b", "one");
     env.gc_in(&b, &["msg", "ack", "m1"]).ok();
     let later = env.gc_at(
         "2026-03-09T12:00:00Z",
@@ -237,13 +224,7 @@ fn acknowledged_messages_are_dropped_after_a_week_and_ids_never_reused() {
         later.stdout
     );
     let all = env.json(&["inbox", "--all"]);
-    let ids: Vec<&str> = all["messages"]
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|m| m["id"].as_str().expect("an id"))
-        .collect();
-    assert_eq!(ids, ["m2"]);
+    assert_eq!(ids(&all), ["m2"]);
     // The lead, an unbound user, reads what was sent to user:lead.
     let lead = env.json(&["inbox"]);
     assert_eq!(lead["reader"], "user:lead");
