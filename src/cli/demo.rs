@@ -274,6 +274,34 @@ fn script(d: &mut Demo) -> std::io::Result<bool> {
     )?;
     ok &= !d.git(&org, &["commit", "-am", "sort imports"])?;
 
+    d.say("cleanup asks, as the refusal suggests; security reads it and answers")?;
+    ok &= d.gc(
+        &org,
+        &[
+            "msg",
+            "send",
+            "--to",
+            "security",
+            "--subject",
+            "please release src/app.py",
+        ],
+    )?;
+    ok &= d.gc(&sec, &["inbox"])?;
+    ok &= d.gc(&sec, &["msg", "ack", "m1"])?;
+    ok &= d.gc(
+        &sec,
+        &[
+            "msg",
+            "send",
+            "--to",
+            "cleanup",
+            "--reply-to",
+            "m1",
+            "--subject",
+            "in 30 minutes, after the path fix",
+        ],
+    )?;
+
     d.say("cleanup may not touch security's config (do-not-touch list)")?;
     d.quiet_git(&org, &["checkout", "--", "src/app.py"])?;
     d.write(&org, "config/settings.py", "DEBUG = True\n")?;

@@ -250,6 +250,7 @@ fn demo_runs_every_step_as_narrated() {
         out.contains("gitcoord: commit refused (1 violation)"),
         "{out}"
     );
+    assert!(out.contains("m1    cleanup -> security"), "{out}");
     assert!(out.contains("[boundary-deny]"), "{out}");
     assert!(out.contains("[halt]"), "{out}");
     assert!(out.contains("[github-pat]"), "{out}");
