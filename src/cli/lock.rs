@@ -4,7 +4,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{CliError, Ctx, paths, report_applied};
-use crate::model::{Lock, Op, op::DEFAULT_LOCK_TTL, time};
+use crate::model::{Lock, Op, lock::DEFAULT_LOCK_TTL, time};
 
 /// Arguments of `lock`.
 #[derive(Args, Debug)]

@@ -257,13 +257,21 @@ fn git_err(e: impl std::fmt::Display) -> Error {
     Error::Git(e.to_string())
 }
 
+/// Commits listed by [`Repo::rev_list`], by id, to walk them in process.
+pub type Graph<'a> = BTreeMap<ObjectId, &'a Node>;
+
+/// Indexes listed commits by id.
+pub fn graph(nodes: &[Node]) -> Graph<'_> {
+    nodes.iter().map(|n| (n.id, n)).collect()
+}
+
 /// The commits of `range` reachable from `from` (itself included) without leaving `range`.
 ///
 /// When `range` is what [`Repo::rev_list`] gave for some tips and exclusions, and `from` is
 /// one of its commits, this is exactly `rev_list([from], same exclusions)`, with no git
 /// process: a parent outside `range` is reachable from the exclusions, and so are all of
 /// its ancestors, so no commit of `range` lies beyond it.
-pub fn ancestors_within(range: &BTreeMap<ObjectId, &Node>, from: ObjectId) -> BTreeSet<ObjectId> {
+pub fn ancestors_within(range: &Graph, from: ObjectId) -> BTreeSet<ObjectId> {
     let mut seen = BTreeSet::new();
     let mut stack = vec![from];
     while let Some(id) = stack.pop() {
@@ -279,10 +287,9 @@ pub fn ancestors_within(range: &BTreeMap<ObjectId, &Node>, from: ObjectId) -> BT
 /// from `tip` that brings it in: the chain's commits, oldest first, are steps 1..=n, and
 /// a commit merged by a chain commit gets that commit's step.
 pub fn first_parent_steps(
-    range: &[Node],
+    by_id: &Graph,
     tip: ObjectId,
 ) -> (Vec<ObjectId>, BTreeMap<ObjectId, usize>) {
-    let by_id: BTreeMap<ObjectId, &Node> = range.iter().map(|n| (n.id, n)).collect();
     let mut chain = Vec::new();
     let mut next = Some(tip);
     while let Some(node) = next.and_then(|id| by_id.get(&id)) {
@@ -349,7 +356,7 @@ mod tests {
                 parents: vec![id(2), id(3)],
             },
         ];
-        let range: BTreeMap<ObjectId, &Node> = nodes.iter().map(|n| (n.id, n)).collect();
+        let range = graph(&nodes);
         let set = |ids: &[u8]| ids.iter().map(|&n| id(n)).collect::<BTreeSet<_>>();
         assert_eq!(ancestors_within(&range, id(4)), set(&[2, 3, 4]));
         assert_eq!(ancestors_within(&range, id(3)), set(&[3]));
@@ -375,7 +382,7 @@ mod tests {
             node(5, &[3]),
             node(6, &[4, 5]),
         ];
-        let (chain, steps) = first_parent_steps(&range, id(6));
+        let (chain, steps) = first_parent_steps(&graph(&range), id(6));
         assert_eq!(chain, vec![id(1), id(2), id(4), id(6)]);
         assert_eq!(steps[&id(3)], 3);
         assert_eq!(steps[&id(5)], 4);

@@ -201,7 +201,7 @@ impl Attribution {
         let mut by_commit = BTreeMap::new();
         if fixed.is_none() && !nodes.is_empty() {
             let wanted: BTreeSet<ObjectId> = nodes.iter().map(|n| n.id).collect();
-            let graph: BTreeMap<ObjectId, &Node> = range.iter().map(|n| (n.id, n)).collect();
+            let graph = revs::graph(range);
             let mut sets = Vec::new();
             for (id, agent) in &setup.state.agents {
                 let Some(tip) = repo.branch_tip(&agent.branch, setup.remote) else {
@@ -254,8 +254,8 @@ fn judge_order(
     }
     let old: Vec<String> = old.iter().map(ToString::to_string).collect();
     let range = repo.rev_list(&[tip.to_string()], &old)?;
-    let (chain, steps) = revs::first_parent_steps(&range, tip);
-    let graph: BTreeMap<ObjectId, &Node> = range.iter().map(|n| (n.id, n)).collect();
+    let graph = revs::graph(&range);
+    let (chain, steps) = revs::first_parent_steps(&graph, tip);
     let progress = progress(repo, setup, (&old, &graph), tip, &steps)?;
     let chain: Vec<String> = chain.iter().map(ToString::to_string).collect();
     let update = Update {
@@ -270,7 +270,7 @@ fn judge_order(
 fn progress(
     repo: &Repo,
     setup: &Setup,
-    (old, range): (&[String], &BTreeMap<ObjectId, &Node>),
+    (old, range): (&[String], &revs::Graph),
     tip: ObjectId,
     steps: &BTreeMap<ObjectId, usize>,
 ) -> Result<BTreeMap<String, Progress>, Error> {
@@ -334,7 +334,7 @@ fn progress(
 /// in it or was merged before (then it holds nothing of `range`); else listed by git.
 fn own_work(
     repo: &Repo,
-    (old, range): (&[String], &BTreeMap<ObjectId, &Node>),
+    (old, range): (&[String], &revs::Graph),
     at: ObjectId,
     preds: &[(ObjectId, Option<usize>)],
 ) -> Result<BTreeSet<ObjectId>, Error> {

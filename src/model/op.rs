@@ -11,8 +11,6 @@ use serde::{Deserialize, Serialize};
 use super::message::{self, Draft};
 use super::{Agent, Halt, State, id, lock};
 
-pub use super::lock::DEFAULT_LOCK_TTL;
-
 /// Who performs an operation: a registered agent, or an unbound user (usually the lead).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -196,7 +194,7 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
         }
     }
     let mut applied = match &record.op {
-        Op::Init => Ok(done("create the coordination state")),
+        Op::Init => Ok(Applied::new("create the coordination state")),
         Op::AgentAdd { id, agent } => agent_add(state, id, agent),
         Op::AgentRemove { id } => agent_remove(state, id),
         Op::AgentBind { id, worktree } => agent_bind(state, id, worktree),
@@ -224,10 +222,6 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
         ));
     }
     Ok(applied)
-}
-
-fn done(summary: impl Into<String>) -> Applied {
-    Applied::new(summary)
 }
 
 fn require_agent<'s>(state: &'s State, id: &str) -> Result<&'s Agent, OpError> {
@@ -269,7 +263,7 @@ fn agent_add(state: &mut State, id: &str, agent: &Agent) -> Result<Applied, OpEr
             "drop one --after so the order has a first agent",
         ));
     }
-    Ok(done(format!("add agent {id} on {}", agent.branch)))
+    Ok(Applied::new(format!("add agent {id} on {}", agent.branch)))
 }
 
 fn agent_remove(state: &mut State, id: &str) -> Result<Applied, OpError> {
@@ -287,7 +281,7 @@ fn agent_remove(state: &mut State, id: &str) -> Result<Applied, OpError> {
     state.agents.remove(id);
     let before = state.locks.len();
     state.locks.retain(|l| l.holder != id);
-    let mut applied = done(format!("remove agent {id}"));
+    let mut applied = Applied::new(format!("remove agent {id}"));
     if before > state.locks.len() {
         let n = before - state.locks.len();
         applied.notes.push(format!("released {n} lock(s) it held"));
@@ -305,7 +299,7 @@ fn agent_bind(state: &mut State, id: &str, worktree: &str) -> Result<Applied, Op
     if let Some(agent) = state.agents.get_mut(id) {
         agent.worktree = Some(worktree.to_owned());
     }
-    Ok(done(format!("bind {worktree} to agent {id}")))
+    Ok(Applied::new(format!("bind {worktree} to agent {id}")))
 }
 
 fn checkin(
@@ -336,7 +330,7 @@ fn checkin(
     if note.is_some() {
         agent.note.clone_from(note);
     }
-    let mut applied = done(format!(
+    let mut applied = Applied::new(format!(
         "checkin {id}{}",
         status
             .as_ref()
@@ -361,12 +355,15 @@ fn halt(state: &mut State, record: &Record, reason: &str) -> Result<Applied, OpE
         by: record.actor.label(),
         at: record.at,
     });
-    Ok(done(format!("halt: {reason}")))
+    Ok(Applied::new(format!("halt: {reason}")))
 }
 
 fn resume(state: &mut State) -> Result<Applied, OpError> {
     match state.halt.take() {
-        Some(h) => Ok(done(format!("resume (halted by {}: {})", h.by, h.reason))),
+        Some(h) => Ok(Applied::new(format!(
+            "resume (halted by {}: {})",
+            h.by, h.reason
+        ))),
         None => Err(invalid(
             "the repository is not halted",
             "nothing to resume; see `gitcoord status`",
@@ -376,7 +373,7 @@ fn resume(state: &mut State) -> Result<Applied, OpError> {
 
 fn set_integration(state: &mut State, branch: &Option<String>) -> Result<Applied, OpError> {
     state.meta.integration_branch.clone_from(branch);
-    Ok(done(match branch {
+    Ok(Applied::new(match branch {
         Some(b) => format!("set the integration branch to {b}"),
         None => "unset the integration branch (the remote's default applies)".to_owned(),
     }))
