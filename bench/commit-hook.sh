@@ -58,10 +58,10 @@ done
 take_200_locks
 # agent0 commits 20 files of its own (src/mod0..mod4 are its owns).
 export GITCOORD_AGENT=agent0
-# Every run commits onto the same base with files of the same size: the runs of both
-# commands see the same repository, however many came before.
+# Every run commits onto the same base the same edit of 20 files (one comment line each):
+# every command sees the same repository, however many runs came before.
 base=$(git rev-parse HEAD)
-prepare="git reset -q --hard $base; "'for i in $(seq 0 19); do echo "// $RANDOM" >> src/mod$((i % 5))/file$i.rs; done; git add -A'
+prepare="git reset -q --hard $base; "'for i in $(seq 0 19); do echo "// " >> src/mod$((i % 5))/file$i.rs; done; git add -A'
 # One hooks directory per contender, chosen per command with core.hooksPath.
 mkdir -p "$work/hooks/none" "$work/hooks/sh" "$work/hooks/exec"
 printf '#!/bin/sh\nexit 0\n' >"$work/hooks/sh/pre-commit"
