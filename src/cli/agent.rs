@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use super::{CliError, Ctx, paths, report_applied};
+use super::{CliError, Ctx, Outcome, paths, report_applied};
 use crate::model::{Agent, Op, id};
 
 /// The `agent` subcommands.
@@ -59,7 +59,7 @@ pub struct AddArgs {
 }
 
 /// Runs an `agent` subcommand.
-pub fn run(ctx: &mut Ctx, cmd: AgentCommand) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, cmd: AgentCommand) -> Result<Outcome, CliError> {
     match cmd {
         AgentCommand::Add(args) => add(ctx, args),
         AgentCommand::List => list(ctx),
@@ -80,7 +80,7 @@ fn globs(raw: &[String]) -> Result<Vec<String>, CliError> {
     raw.iter().map(|g| paths::policy_glob(g)).collect()
 }
 
-fn add(ctx: &mut Ctx, args: AddArgs) -> Result<u8, CliError> {
+fn add(ctx: &mut Ctx, args: AddArgs) -> Result<Outcome, CliError> {
     id::validate_agent_id(&args.id).map_err(|m| CliError::usage(m, "choose another id"))?;
     if !crate::git::repo::valid_branch_name(&args.branch) {
         return Err(CliError::usage(
@@ -111,7 +111,7 @@ struct Listed<'a> {
     agent: &'a Agent,
 }
 
-fn list(ctx: &mut Ctx) -> Result<u8, CliError> {
+fn list(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let snapshot = ctx.snapshot()?;
     let now = ctx.now()?;
     let agents: Vec<Listed> = snapshot
@@ -142,10 +142,10 @@ fn list(ctx: &mut Ctx) -> Result<u8, CliError> {
         }
         Ok(())
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }
 
-fn show(ctx: &mut Ctx, id: &str) -> Result<u8, CliError> {
+fn show(ctx: &mut Ctx, id: &str) -> Result<Outcome, CliError> {
     let snapshot = ctx.snapshot()?;
     let Some(agent) = snapshot.state.agents.get(id) else {
         return Err(CliError::usage(
@@ -185,5 +185,5 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<u8, CliError> {
         }
         Ok(())
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }

@@ -1,30 +1,17 @@
 //! `gitcoord check pr --base REV --head REV`: the push checks on a pull request's commits,
 //! for CI, in text, JSON, SARIF, GitHub annotations or GitLab Code Quality.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
-use super::check_push::rev_error;
-use super::{CliError, Ctx, check, integration};
+use super::format::Format;
+use super::report::{self, CheckReport};
+use super::{CliError, Ctx, Outcome, check, integration};
+use crate::enforce::report::ci;
+use crate::enforce::{pull_request, push};
 use crate::git::{Repo, Snapshot};
-use crate::hooks::{formats, prepush, report};
 use crate::model::Actor;
-use crate::policy::{Check, Violation};
-
-/// The output formats of `check pr`.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Lines for people, then what to do.
-    Text,
-    /// The report as JSON.
-    Json,
-    /// SARIF 2.1.0, for code scanning.
-    Sarif,
-    /// GitHub workflow annotations (and the job summary when `GITHUB_STEP_SUMMARY` is set).
-    Github,
-    /// GitLab Code Quality JSON.
-    Gitlab,
-}
+use crate::policy::{CheckKind, Violation};
 
 /// Arguments of `check pr`.
 #[derive(Args, Debug)]
@@ -59,24 +46,18 @@ struct Report<'a> {
     merge_order_checked: bool,
     agent: Option<String>,
     commits: usize,
-    skipped: Vec<Check>,
+    skipped: Vec<CheckKind>,
     violations: &'a [Violation],
-    #[serde(skip)]
-    anchor: &'a str,
 }
 
 /// Runs the checks on `base..head` and prints them in the chosen format.
-pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<Outcome, CliError> {
     let skip = check::skips(ctx);
-    let format = if ctx.ui.json {
-        Format::Json
-    } else {
-        args.format
-    };
+    let now = ctx.now()?;
     let repo = ctx.repo()?;
     let range = (
-        repo.resolve_commit(&args.base).map_err(rev_error)?,
-        repo.resolve_commit(&args.head).map_err(rev_error)?,
+        repo.resolve_commit(&args.base)?,
+        repo.resolve_commit(&args.head)?,
     );
     let snapshot = state_or_fetch(repo, &args.remote)?;
     let state = &snapshot.state;
@@ -87,10 +68,16 @@ pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<u8, CliError> {
         .or_else(|| ci_env(&["GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"]))
         .or_else(|| branch_name(repo, &args.base, &args.remote));
     let agent = pr_agent(ctx, state, &args)?;
-    let setup = check::push_setup(ctx, state, &skip, &args.remote, &integration_branch)?;
+    let (fallback, _) = ctx.actor(Some(state))?;
+    let setup = push::Setup::load(
+        repo,
+        state,
+        (now, &skip),
+        (&args.remote, &integration_branch),
+        fallback,
+    )?;
     let into_integration = target.as_deref() == Some(integration_branch.as_str());
-    let outcome = prepush::check_range(repo, &setup, range, agent.clone(), into_integration)
-        .map_err(rev_error)?;
+    let outcome = pull_request::check(repo, &setup, range, agent.clone(), into_integration)?;
     if !into_integration {
         ctx.ui.note(&format!(
             "gitcoord: merge order not checked: the pull request does not target the integration branch {integration_branch} (pass --target BRANCH when --base is a bare commit)"
@@ -106,41 +93,31 @@ pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<u8, CliError> {
         commits: outcome.commits,
         skipped: skip.clone(),
         violations: &outcome.violations,
-        anchor: outcome.anchor.as_deref().unwrap_or(formats::DEFAULT_ANCHOR),
     };
-    print(ctx, format, &value)?;
-    Ok(u8::from(!outcome.violations.is_empty() && !args.exit_zero))
-}
-
-fn print(ctx: &mut Ctx, format: Format, value: &Report) -> Result<(), CliError> {
-    let violations = value.violations;
-    let json = |v: &serde_json::Value| serde_json::to_string_pretty(v).map_err(anyhow::Error::from);
-    let out = ctx.ui.out();
-    match format {
-        Format::Text if violations.is_empty() => writeln!(
-            out,
+    let report = CheckReport {
+        what: "pull request",
+        value: &value,
+        violations: &outcome.violations,
+        ok: format!(
             "ok: {} commit(s) in {}..{} pass",
             value.commits, value.base, value.head
-        )?,
-        Format::Text => report::render(out, "pull request", violations)?,
-        Format::Json => writeln!(
-            out,
-            "{}",
-            json(&serde_json::to_value(value).map_err(anyhow::Error::from)?)?
-        )?,
-        Format::Sarif => writeln!(out, "{}", json(&formats::sarif(violations, value.anchor))?)?,
-        Format::Gitlab => writeln!(out, "{}", json(&formats::gitlab(violations, value.anchor))?)?,
-        Format::Github => {
-            formats::github(out, violations)?;
-            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
-                let range = format!("{}..{}", value.base, value.head);
-                let summary = formats::github_summary(&range, value.commits, violations);
-                append(&path, &summary)?;
-            }
+        ),
+        anchor: outcome.anchor.as_deref().unwrap_or(report::DEFAULT_ANCHOR),
+        rules: report::rules(setup.secrets.as_ref()),
+    };
+    let found = report.by_hand(ctx, args.format)?;
+    if args.format == Format::Github && !ctx.ui.json {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+            let range = format!("{}..{}", value.base, value.head);
+            let summary = ci::github_summary(&range, value.commits, &outcome.violations);
+            append(&path, &summary)?;
         }
     }
-    out.flush()?;
-    Ok(())
+    Ok(if args.exit_zero {
+        Outcome::Clean
+    } else {
+        found
+    })
 }
 
 fn append(path: &std::ffi::OsStr, text: &str) -> std::io::Result<()> {
@@ -162,10 +139,11 @@ fn state_or_fetch(repo: &Repo, remote: &str) -> Result<Snapshot, CliError> {
         crate::git::STATE_REF
     );
     repo.fetch_state(remote).map_err(|e| {
-        CliError::usage(
-            format!("no coordination state here, and fetching it from '{remote}' failed: {e}"),
-            hint.clone(),
-        )
+        CliError::from(e)
+            .context(format!(
+                "no coordination state here, and fetching it from '{remote}' failed"
+            ))
+            .hint(hint.clone())
     })?;
     repo.read_state()?
         .ok_or_else(|| CliError::usage(format!("'{remote}' has no coordination state"), hint))
@@ -211,5 +189,5 @@ fn pr_agent(
     Ok([named, from_env]
         .into_iter()
         .flatten()
-        .find_map(|b| prepush::agent_on(state, &b)))
+        .find_map(|b| push::agent_on(state, &b)))
 }

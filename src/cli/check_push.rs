@@ -5,11 +5,14 @@ use std::io::{IsTerminal, Read};
 use clap::Args;
 use serde::Serialize;
 
-use super::{CliError, Ctx, check, integration};
+use super::format::Format;
+use super::report::{self, CheckReport};
+use super::{CliError, Ctx, Outcome, check, integration};
+use crate::enforce::{self, push};
 use crate::git::Repo;
 use crate::git::revs::{self, PushUpdate};
-use crate::hooks::{prepush, report};
-use crate::policy::{Check, Violation};
+use crate::model::ObjectId;
+use crate::policy::{CheckKind, Violation};
 
 /// Arguments of `check pre-push` (the same git gives the hook).
 #[derive(Args, Debug)]
@@ -40,44 +43,34 @@ impl PrePushArgs {
     }
 }
 
-/// Turns a revision error into the usage error it is (exit 2).
-pub fn rev_error(e: revs::Error) -> CliError {
-    CliError::usage(
-        e.to_string(),
-        "check the revisions and that the history is fetched (`git fetch`; in CI a full clone, e.g. fetch-depth: 0)",
-    )
-}
-
 #[derive(Serialize)]
 struct Report<'a> {
     remote: &'a str,
     integration_branch: &'a str,
     commits: usize,
     merge_order_checked: bool,
-    skipped: Vec<Check>,
+    skipped: Vec<CheckKind>,
     violations: &'a [Violation],
 }
 
 /// The pre-push checks; git's lines come on stdin. By hand with nothing on stdin, the
 /// current branch is checked as `git push REMOTE BRANCH` would push it.
-pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<Outcome, CliError> {
     let skip = check::skips(ctx);
+    let now = ctx.now()?;
     let repo = ctx.repo()?;
-    // Without a coordination state there are no locks, boundaries or halt to enforce, but
-    // the secrets check still runs: an empty state stands in for the missing one.
-    let state = match repo.read_state()? {
-        Some(snapshot) => snapshot.state,
-        None => crate::model::State::new(ctx.now()?),
-    };
+    let state = enforce::state_or_empty(repo, now)?;
     let updates = read_updates(repo, &args.remote, in_hook)?;
-    let state = &state;
-    let (target, _) = integration::resolve(repo, state, &args.remote);
-    let setup = check::push_setup(ctx, state, &skip, &args.remote, &target)?;
-    let outcome = prepush::check_push(repo, &setup, &updates).map_err(rev_error)?;
-    let code = u8::from(!outcome.violations.is_empty());
-    if in_hook {
-        return check::in_hook_report(ctx, "push", &outcome.violations);
-    }
+    let (target, _) = integration::resolve(repo, &state, &args.remote);
+    let (fallback, _) = ctx.actor(Some(&state))?;
+    let setup = push::Setup::load(
+        repo,
+        &state,
+        (now, &skip),
+        (&args.remote, &target),
+        fallback,
+    )?;
+    let outcome = push::check_push(repo, &setup, &updates)?;
     let value = Report {
         remote: &args.remote,
         integration_branch: &target,
@@ -86,18 +79,22 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<u8, CliErr
         skipped: skip.clone(),
         violations: &outcome.violations,
     };
-    ctx.ui.emit(&value, |out| {
-        if outcome.violations.is_empty() {
-            writeln!(
-                out,
-                "ok: {} commit(s) to push to {} pass",
-                value.commits, value.remote
-            )
-        } else {
-            report::render(out, "push", &outcome.violations)
-        }
-    })?;
-    Ok(code)
+    let report = CheckReport {
+        what: "push",
+        value: &value,
+        violations: &outcome.violations,
+        ok: format!(
+            "ok: {} commit(s) to push to {} pass",
+            value.commits, value.remote
+        ),
+        anchor: outcome.anchor.as_deref().unwrap_or(report::DEFAULT_ANCHOR),
+        rules: report::rules(setup.secrets.as_ref()),
+    };
+    if in_hook {
+        report.in_hook(ctx)
+    } else {
+        report.by_hand(ctx, Format::Text)
+    }
 }
 
 /// The updates to check: the pre-commit framework's, else git's stdin lines, else (by
@@ -110,7 +107,7 @@ fn read_updates(repo: &Repo, remote: &str, in_hook: bool) -> Result<Vec<PushUpda
     if !std::io::stdin().is_terminal() {
         std::io::stdin().read_to_string(&mut input)?;
     }
-    let mut updates = revs::parse_push_lines(&input).map_err(rev_error)?;
+    let mut updates = revs::parse_push_lines(&input)?;
     if updates.is_empty() && !in_hook {
         updates.extend(current_branch_update(repo, remote));
     }
@@ -135,7 +132,7 @@ pub fn in_pre_commit_push_stage() -> bool {
 fn pre_commit_framework_update() -> Option<PushUpdate> {
     let [local_ref, to, remote_ref, from] =
         PRE_COMMIT_ENV.map(|name| std::env::var(name).unwrap_or_default());
-    let id = |text: &str| gix::ObjectId::from_hex(text.as_bytes()).ok();
+    let id = |text: &str| ObjectId::from_hex(text.as_bytes()).ok();
     let local = id(&to)?;
     Some(PushUpdate {
         local_ref,

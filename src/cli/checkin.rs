@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{CliError, Ctx, report_applied};
+use super::{CliError, Ctx, Outcome, report_applied};
 use crate::model::Op;
 
 /// Arguments of `checkin`.
@@ -20,7 +20,7 @@ pub struct CheckinArgs {
 }
 
 /// Records the heartbeat.
-pub fn run(ctx: &mut Ctx, args: CheckinArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, args: CheckinArgs) -> Result<Outcome, CliError> {
     let applied = ctx.run_op(Op::Checkin {
         status: args.status,
         task: args.task,

@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::{CliError, Ctx};
-use crate::git::run::run_in;
+use super::{CliError, Ctx, Outcome};
+use crate::git::command::run_in;
 
 /// Arguments of `demo`.
 #[derive(clap::Args, Debug)]
@@ -16,10 +16,11 @@ pub struct DemoArgs {
     pub keep: bool,
 }
 
-struct Demo {
+struct Demo<'o> {
     root: PathBuf,
     exe: PathBuf,
-    out: Box<dyn Write>,
+    /// The command's output (the Ui's), so the demo prints like every other command.
+    out: &'o mut dyn Write,
 }
 
 const ENV: [(&str, &str); 6] = [
@@ -31,7 +32,7 @@ const ENV: [(&str, &str); 6] = [
     ("GIT_CONFIG_NOSYSTEM", "1"),
 ];
 
-impl Demo {
+impl Demo<'_> {
     fn say(&mut self, text: &str) -> std::io::Result<()> {
         writeln!(self.out, "\n== {text}")
     }
@@ -118,7 +119,7 @@ fn quote(args: &[&str]) -> String {
 }
 
 /// Runs the demo.
-pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Outcome, CliError> {
     let tmp = tempfile::Builder::new()
         .prefix("gitcoord-demo-")
         .tempdir()?;
@@ -127,9 +128,10 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<u8, CliError> {
     let mut demo = Demo {
         root: root.clone(),
         exe,
-        out: Box::new(std::io::stdout()),
+        out: ctx.ui.out(),
     };
     let result = script(&mut demo);
+    demo.out.flush()?;
     if args.keep {
         let kept = tmp.keep();
         ctx.ui.note(&format!(
@@ -138,10 +140,11 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<u8, CliError> {
         ));
     }
     match result {
-        Ok(true) => Ok(0),
-        Ok(false) => Err(CliError::Internal(anyhow::anyhow!(
-            "a demo step did not behave as expected; the output above shows which"
-        ))),
+        Ok(true) => Ok(Outcome::Clean),
+        Ok(false) => Err(CliError::usage(
+            "a demo step did not behave as expected; the output above shows which",
+            "make sure the gitcoord and git on PATH are the ones this demo was built with",
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{CliError, Ctx, report_applied};
+use super::{CliError, Ctx, Outcome, report_applied};
 use crate::model::Op;
 
 /// Arguments of `halt`.
@@ -14,7 +14,7 @@ pub struct HaltArgs {
 }
 
 /// Halts every commit and push.
-pub fn run_halt(ctx: &mut Ctx, args: HaltArgs) -> Result<u8, CliError> {
+pub fn run_halt(ctx: &mut Ctx, args: HaltArgs) -> Result<Outcome, CliError> {
     let applied = ctx.run_op(Op::Halt {
         reason: args.reason,
     })?;
@@ -22,7 +22,7 @@ pub fn run_halt(ctx: &mut Ctx, args: HaltArgs) -> Result<u8, CliError> {
 }
 
 /// Lifts the halt.
-pub fn run_resume(ctx: &mut Ctx) -> Result<u8, CliError> {
+pub fn run_resume(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let applied = ctx.run_op(Op::Resume)?;
     report_applied(ctx, &applied)
 }

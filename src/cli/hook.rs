@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{CliError, Ctx, check, check_push};
+use super::{CliError, Ctx, Outcome, check, check_push};
 
 /// Arguments of `hook`.
 #[derive(Args, Debug)]
@@ -16,7 +16,7 @@ pub struct HookArgs {
 }
 
 /// Dispatches a hook name to its checks.
-pub fn run(ctx: &mut Ctx, args: HookArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, args: HookArgs) -> Result<Outcome, CliError> {
     match args.name.as_str() {
         "pre-commit" => check::pre_commit(ctx, true),
         "pre-push" => check_push::run(ctx, check_push::PrePushArgs::from_hook(&args.args), true),

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{CliError, Ctx, install};
+use super::{CliError, Ctx, Outcome, install};
 use crate::model::Op;
 
 /// Arguments of `init`.
@@ -14,7 +14,7 @@ pub struct InitArgs {
 }
 
 /// Creates the state unless it exists, then installs the hooks.
-pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<Outcome, CliError> {
     let repo = ctx.repo()?;
     let existing = repo.read_state()?;
     let message = match existing {
@@ -45,5 +45,5 @@ pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<u8, CliError> {
         }
         Ok(())
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{CliError, Ctx};
+use super::{CliError, Ctx, Outcome};
 use crate::hooks::install::{self, Report};
 
 /// Arguments of `install`.
@@ -17,38 +17,33 @@ pub struct InstallArgs {
 }
 
 /// Installs the hook shims.
-pub fn run_install(ctx: &mut Ctx, args: InstallArgs) -> Result<u8, CliError> {
+pub fn run_install(ctx: &mut Ctx, args: InstallArgs) -> Result<Outcome, CliError> {
     let report = install_hooks(ctx, args.force)?;
     print(ctx, &report)?;
     if args.claude {
-        super::guard::install_claude(ctx)?;
+        let (path, added) = crate::hooks::claude::install(ctx.repo()?.workdir())?;
+        let what = if added {
+            "added `gitcoord guard` as a PreToolUse hook in"
+        } else {
+            "`gitcoord guard` is already a PreToolUse hook in"
+        };
+        ctx.ui.note(&format!("{what} {}", path.display()));
     }
-    Ok(0)
+    Ok(Outcome::Clean)
 }
 
 /// Installs the shims, mapping failures to exit codes; shared with `init` and `spawn`.
 pub fn install_hooks(ctx: &mut Ctx, force: bool) -> Result<Report, CliError> {
     let repo = ctx.repo()?;
-    install::install(repo, force).map_err(|e| match e {
-        install::Error::Managed { .. } => CliError::usage(
-            e.to_string(),
-            "then run `gitcoord install` again to confirm; until then gitcoord's checks do not run on commit",
-        ),
-        install::Error::Io(m) => CliError::usage(m, "check the permissions of the hooks directory"),
-    })
+    Ok(install::install(repo, force)?)
 }
 
 /// Removes the shims and restores chained hooks.
-pub fn run_uninstall(ctx: &mut Ctx) -> Result<u8, CliError> {
+pub fn run_uninstall(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let repo = ctx.repo()?;
-    let report = install::uninstall(repo).map_err(|e| {
-        CliError::usage(
-            e.to_string(),
-            "check the permissions of the hooks directory",
-        )
-    })?;
+    let report = install::uninstall(repo)?;
     print(ctx, &report)?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }
 
 fn print(ctx: &mut Ctx, report: &Report) -> Result<(), CliError> {

@@ -4,10 +4,10 @@
 use clap::Args;
 use serde::Serialize;
 
-use super::{CliError, Ctx, report_applied};
+use super::{CliError, Ctx, Outcome, report_applied};
 use crate::git::Repo;
+use crate::model::merge_order;
 use crate::model::{Op, State};
-use crate::policy::merge_order;
 
 /// Arguments of `integration`.
 #[derive(Args, Debug)]
@@ -46,7 +46,7 @@ struct Step {
 }
 
 /// Shows, sets or unsets the integration branch.
-pub fn run(ctx: &mut Ctx, args: IntegrationArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, args: IntegrationArgs) -> Result<Outcome, CliError> {
     if let Some(branch) = args.branch {
         if !crate::git::repo::valid_branch_name(&branch) {
             return Err(CliError::usage(
@@ -95,5 +95,5 @@ pub fn run(ctx: &mut Ctx, args: IntegrationArgs) -> Result<u8, CliError> {
         }
         Ok(())
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }

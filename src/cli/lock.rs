@@ -3,7 +3,7 @@
 use clap::Args;
 use serde::Serialize;
 
-use super::{CliError, Ctx, paths, report_applied};
+use super::{CliError, Ctx, Outcome, paths, report_applied};
 use crate::model::{Lock, Op, lock::DEFAULT_LOCK_TTL, time};
 
 /// Arguments of `lock`.
@@ -39,7 +39,7 @@ fn patterns(ctx: &Ctx, raw: &[String]) -> Result<Vec<String>, CliError> {
 }
 
 /// Takes the locks, all or none.
-pub fn run_lock(ctx: &mut Ctx, args: LockArgs) -> Result<u8, CliError> {
+pub fn run_lock(ctx: &mut Ctx, args: LockArgs) -> Result<Outcome, CliError> {
     let ttl = match &args.ttl {
         Some(text) => {
             time::parse_duration(text).map_err(|m| CliError::usage(m, "e.g. --ttl 45m"))?
@@ -56,7 +56,7 @@ pub fn run_lock(ctx: &mut Ctx, args: LockArgs) -> Result<u8, CliError> {
 }
 
 /// Releases locks.
-pub fn run_unlock(ctx: &mut Ctx, args: UnlockArgs) -> Result<u8, CliError> {
+pub fn run_unlock(ctx: &mut Ctx, args: UnlockArgs) -> Result<Outcome, CliError> {
     let patterns = patterns(ctx, &args.paths)?;
     let applied = ctx.run_op(Op::Unlock {
         patterns,
@@ -74,7 +74,7 @@ struct Listed<'a> {
 }
 
 /// Lists the live locks.
-pub fn run_locks(ctx: &mut Ctx) -> Result<u8, CliError> {
+pub fn run_locks(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let snapshot = ctx.snapshot()?;
     let now = ctx.now()?;
     let live: Vec<Listed> = snapshot
@@ -106,5 +106,5 @@ pub fn run_locks(ctx: &mut Ctx) -> Result<u8, CliError> {
         }
         Ok(())
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }

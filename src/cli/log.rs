@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{CliError, Ctx};
+use super::{CliError, Ctx, Outcome};
 
 /// Arguments of `log`.
 #[derive(Args, Debug)]
@@ -13,7 +13,7 @@ pub struct LogArgs {
 }
 
 /// Prints the state's history.
-pub fn run(ctx: &mut Ctx, args: LogArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, args: LogArgs) -> Result<Outcome, CliError> {
     let entries = ctx.repo()?.state_history(args.max_count)?;
     ctx.ui.emit(&entries, |out| {
         for e in &entries {
@@ -31,5 +31,5 @@ pub fn run(ctx: &mut Ctx, args: LogArgs) -> Result<u8, CliError> {
         }
         Ok(())
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }

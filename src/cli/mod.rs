@@ -8,8 +8,10 @@ mod checkin;
 mod ctx;
 mod demo;
 mod error;
+mod format;
 mod guard;
 mod halt;
+mod hint;
 mod hook;
 mod init;
 mod install;
@@ -18,6 +20,7 @@ mod lock;
 mod log;
 mod msg;
 mod paths;
+mod report;
 mod scan;
 mod spawn;
 mod status;
@@ -29,7 +32,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub use ctx::Ctx;
-pub use error::CliError;
+pub use error::{CliError, ErrorKind, Outcome, exit_code};
 pub use ui::Ui;
 
 /// Coordinate several coding agents on one git repository: locks, boundaries, merge order,
@@ -144,32 +147,38 @@ pub enum Command {
     Inbox(msg::InboxArgs),
 }
 
-/// Runs a parsed command line; returns the exit code after printing any error.
+/// Runs a parsed command line on the process's stdout and stderr; returns the exit code
+/// after printing any error.
 pub fn run(cli: Cli) -> ExitCode {
-    let cwd = match cli
-        .dir
-        .clone()
-        .map(Ok)
-        .unwrap_or_else(std::env::current_dir)
-    {
-        Ok(dir) => dir,
-        Err(e) => {
-            eprintln!("error: cannot read the current directory: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut ctx = Ctx::new(Ui::stdio(cli.json), cli.agent.clone(), cwd);
-    match dispatch(&mut ctx, cli.command) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            ctx.ui.error(&e);
-            ExitCode::from(e.exit_code())
-        }
+    let (mut ui, result) = run_with(Ui::stdio(cli.json), cli);
+    if let Err(e) = &result {
+        ui.error(e);
     }
+    ExitCode::from(exit_code(&result))
 }
 
-/// Calls the subcommand; `Ok(code)` is 0, or 1 when the command reported findings.
-fn dispatch(ctx: &mut Ctx, command: Command) -> Result<u8, CliError> {
+/// Runs a parsed command line with its output going to `ui`, which is handed back.
+pub fn run_with(ui: Ui, cli: Cli) -> (Ui, Result<Outcome, CliError>) {
+    let cwd = match cli.dir.clone() {
+        Some(dir) => dir,
+        None => match std::env::current_dir() {
+            Ok(dir) => dir,
+            Err(e) => {
+                let e = CliError::from(
+                    anyhow::Error::from(e).context("cannot read the current directory"),
+                )
+                .hint("cd into a directory that exists, or pass -C DIR");
+                return (ui, Err(e));
+            }
+        },
+    };
+    let mut ctx = Ctx::new(ui, cli.agent.clone(), cwd);
+    let result = dispatch(&mut ctx, cli.command);
+    (ctx.ui, result)
+}
+
+/// Calls the subcommand.
+fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
     match command {
         Command::Init(args) => init::run(ctx, args),
         Command::Install(args) => install::run_install(ctx, args),
@@ -197,7 +206,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<u8, CliError> {
 }
 
 /// Prints what an operation did (summary and notes), or its JSON.
-fn report_applied(ctx: &mut Ctx, applied: &crate::model::Applied) -> Result<u8, CliError> {
+fn report_applied(ctx: &mut Ctx, applied: &crate::model::Applied) -> Result<Outcome, CliError> {
     ctx.ui.emit(applied, |out| {
         writeln!(out, "{}", applied.summary)?;
         for note in &applied.notes {
@@ -205,7 +214,7 @@ fn report_applied(ctx: &mut Ctx, applied: &crate::model::Applied) -> Result<u8, 
         }
         Ok(())
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use super::{CliError, Ctx, report_applied};
+use super::{CliError, Ctx, Outcome, report_applied};
 use crate::model::message::Draft;
 use crate::model::{Message, Op, time};
 
@@ -53,7 +53,7 @@ pub struct InboxArgs {
 }
 
 /// Dispatches a `msg` subcommand.
-pub fn run(ctx: &mut Ctx, cmd: MsgCommand) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, cmd: MsgCommand) -> Result<Outcome, CliError> {
     let op = match cmd {
         MsgCommand::Send(a) => Op::MsgSend(Draft {
             to: a.to,
@@ -75,7 +75,7 @@ struct Inbox<'a> {
 }
 
 /// Lists the acting identity's unacknowledged messages (or, with `--all`, every one kept).
-pub fn run_inbox(ctx: &mut Ctx, args: InboxArgs) -> Result<u8, CliError> {
+pub fn run_inbox(ctx: &mut Ctx, args: InboxArgs) -> Result<Outcome, CliError> {
     let snapshot = ctx.snapshot()?;
     let (actor, _) = ctx.actor(Some(&snapshot.state))?;
     let now = ctx.now()?;
@@ -118,7 +118,7 @@ pub fn run_inbox(ctx: &mut Ctx, args: InboxArgs) -> Result<u8, CliError> {
         }
         Ok(())
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }
 
 /// `ID FROM -> TO  WHEN`: how a message is named in the inbox and in `status`.

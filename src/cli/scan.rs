@@ -2,22 +2,13 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::{CliError, Ctx};
-use crate::policy::secrets::{DEFAULT_MAX_FILE_SIZE, report, sarif};
-use crate::scan::{self, Outcome, Setup};
-
-/// Report formats of `scan`.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// One line per finding: `path:line:col: rule-id: redacted`.
-    Text,
-    /// A JSON array of findings.
-    Json,
-    /// SARIF 2.1.0.
-    Sarif,
-}
+use super::format::Format;
+use super::{CliError, Ctx, Outcome};
+use crate::enforce::report::Findings;
+use crate::enforce::secrets::{self, Setup};
+use crate::policy::secrets::{DEFAULT_MAX_FILE_SIZE, report};
 
 /// Arguments of `scan`.
 #[derive(Args, Debug)]
@@ -52,24 +43,22 @@ pub struct ScanArgs {
 }
 
 /// Runs `scan`: 0 when nothing is found, 1 with findings, 2 on errors.
-pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<Outcome, CliError> {
     let git_mode = args.staged || args.range.is_some() || args.history;
     let root = match ctx.repo() {
         Ok(repo) => repo.workdir().to_path_buf(),
         Err(e) if git_mode => return Err(e),
         Err(_) => ctx.cwd().to_path_buf(),
     };
-    let mut setup =
-        Setup::load(&root, args.config.as_deref(), args.baseline.as_deref()).map_err(usage)?;
+    let mut setup = Setup::load(&root, args.config.as_deref(), args.baseline.as_deref())?;
     setup.scanner = setup.scanner.with_max_file_size(args.max_file_size);
     let outcome = if git_mode {
         let repo = ctx.repo()?;
         match (&args.range, args.staged) {
-            (_, true) => scan::staged(&setup, repo),
-            (Some(range), _) => scan::commits(&setup, repo, &[range.as_str()]),
-            (None, _) => scan::commits(&setup, repo, &["HEAD"]),
-        }
-        .map_err(usage)?
+            (_, true) => secrets::staged(&setup, repo),
+            (Some(range), _) => secrets::commits(&setup, repo, &[range.as_str()]),
+            (None, _) => secrets::commits(&setup, repo, &["HEAD"]),
+        }?
     } else {
         let roots = if args.paths.is_empty() {
             vec![ctx.cwd().to_path_buf()]
@@ -84,7 +73,7 @@ pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<u8, CliError> {
         args.format
     };
     write(ctx, &setup, &outcome, format)?;
-    Ok(u8::from(!outcome.findings.is_empty()))
+    Ok(Outcome::found(!outcome.findings.is_empty()))
 }
 
 /// Scans files and directories; inside a repository, files git ignores are left out.
@@ -93,19 +82,19 @@ fn scan_tree(
     setup: &Setup,
     roots: &[PathBuf],
     no_ignore: bool,
-) -> Result<Outcome, CliError> {
+) -> Result<secrets::Outcome, CliError> {
     if let (false, Ok(repo)) = (no_ignore, ctx.repo()) {
         let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
         let inside = roots
             .iter()
             .all(|r| canonical(r).is_some_and(|c| c.starts_with(repo.workdir())));
         if inside {
-            let files = repo.unignored_files(roots).map_err(|e| usage(e.into()))?;
+            let files = repo.unignored_files(roots).map_err(secrets::Error::from)?;
             let base = canonical(ctx.cwd()).unwrap_or_else(|| ctx.cwd().to_path_buf());
-            return Ok(scan::files(setup, files, &base));
+            return Ok(secrets::files(setup, files, &base));
         }
     }
-    Ok(scan::paths(setup, roots, ctx.cwd()))
+    Ok(secrets::paths(setup, roots, ctx.cwd()))
 }
 
 fn absolute(ctx: &Ctx, paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
@@ -125,12 +114,24 @@ fn absolute(ctx: &Ctx, paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
         .collect()
 }
 
-fn write(ctx: &mut Ctx, setup: &Setup, outcome: &Outcome, format: Format) -> Result<(), CliError> {
+fn write(
+    ctx: &mut Ctx,
+    setup: &Setup,
+    outcome: &secrets::Outcome,
+    format: Format,
+) -> Result<(), CliError> {
     let out = ctx.ui.out();
-    match format {
-        Format::Text => report::write_text(out, &outcome.findings)?,
-        Format::Json => report::write_json(out, &outcome.findings)?,
-        Format::Sarif => sarif::write_sarif(out, &outcome.findings, setup.scanner.rule_list())?,
+    let violations: Vec<_> = outcome.findings.iter().map(secrets::violation).collect();
+    let findings = Findings {
+        rules: setup.scanner.rule_list().collect(),
+        violations: &violations,
+        anchor: crate::enforce::report::ci::DEFAULT_ANCHOR,
+    };
+    if !findings.write_ci(out, format)? {
+        match format {
+            Format::Json => report::write_json(out, &outcome.findings)?,
+            _ => report::write_text(out, &outcome.findings)?,
+        }
     }
     out.flush()?;
     let s = &outcome.stats;
@@ -156,23 +157,10 @@ fn write(ctx: &mut Ctx, setup: &Setup, outcome: &Outcome, format: Format) -> Res
     }
     ctx.ui.note(&summary);
     if !outcome.findings.is_empty() && format == Format::Text {
-        ctx.ui.note(
-            "  next: remove the secret and rotate it; if it is not one, add `gitcoord:allow` on the line or its fingerprint to .gitcoordignore",
-        );
+        ctx.ui.note(&format!(
+            "  next: {}",
+            crate::enforce::report::advice::secret()
+        ));
     }
     Ok(())
-}
-
-fn usage(e: scan::Error) -> CliError {
-    let hint = match &e {
-        scan::Error::Config(_) => "fix the configuration, or pass another one with --config",
-        scan::Error::Baseline { .. } => {
-            "pass a JSON report written by `gitcoord scan --format json`"
-        }
-        scan::Error::Read { .. } => "check the path and its permissions",
-        scan::Error::Git(_) => {
-            "check the revision range (e.g. `git log A..B`) and that the repository is readable"
-        }
-    };
-    CliError::usage(e.to_string(), hint)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use super::{CliError, Ctx, install};
+use super::{CliError, Ctx, Outcome, install};
 use crate::model::{Agent, Op};
 
 /// Arguments of `spawn`.
@@ -29,7 +29,7 @@ struct Spawned {
 }
 
 /// Creates and binds the worktree.
-pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
     crate::model::id::validate_agent_id(&args.id)
         .map_err(|m| CliError::usage(m, "choose another id"))?;
     let snapshot = ctx.snapshot()?;
@@ -81,11 +81,10 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<u8, CliError> {
             "choose another place with --path DIR",
         ));
     }
-    repo.add_worktree(&path, &args.branch).map_err(|m| {
-        CliError::usage(
-            format!("git worktree add failed: {m}"),
-            "fix what git says, then run spawn again",
-        )
+    repo.add_worktree(&path, &args.branch).map_err(|e| {
+        CliError::from(e)
+            .context("git worktree add failed")
+            .hint("fix what git says, then run spawn again")
     })?;
     let worktree = std::fs::canonicalize(&path)?.to_string_lossy().into_owned();
     ctx.run_op(Op::AgentBind {
@@ -110,5 +109,5 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<u8, CliError> {
             value.worktree, value.agent
         )
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{CliError, Ctx};
+use super::{CliError, Ctx, Outcome};
 use crate::model::{Agent, Halt, Lock, Message, time};
 
 #[derive(Serialize)]
@@ -24,7 +24,7 @@ struct AgentLine<'a> {
 }
 
 /// Prints the one-screen status.
-pub fn run(ctx: &mut Ctx) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let snapshot = ctx.snapshot()?;
     let now = ctx.now()?;
     let state = &snapshot.state;
@@ -107,5 +107,5 @@ pub fn run(ctx: &mut Ctx) -> Result<u8, CliError> {
         }
         Ok(())
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }

@@ -4,7 +4,7 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
-use super::error::CliError;
+use super::error::{CliError, ErrorKind};
 
 /// Where and how a command's output goes.
 pub struct Ui {
@@ -19,11 +19,17 @@ impl Ui {
     /// A Ui on the process's stdout and stderr; colour only on a terminal without `NO_COLOR`.
     pub fn stdio(json: bool) -> Ui {
         let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Ui::new(json, color, Box::new(io::stdout()), Box::new(io::stderr()))
+    }
+
+    /// A Ui over any writers: `out` for results, `err` for notes and errors (the demo and
+    /// tests print through one over buffers).
+    pub fn new(json: bool, color: bool, out: Box<dyn Write>, err: Box<dyn Write>) -> Ui {
         Ui {
             json,
             color,
-            out: Box::new(io::stdout()),
-            err: Box::new(io::stderr()),
+            out,
+            err,
         }
     }
 
@@ -54,21 +60,35 @@ impl Ui {
         let _ = writeln!(self.err, "{text}");
     }
 
-    /// Renders a failure on stderr: what happened, then what to do next.
+    /// Renders a failure on stderr: what happened, each cause, then what to do next. A
+    /// closed pipe is not rendered: the reader went away, nothing is wrong.
     pub fn error(&mut self, e: &CliError) {
-        let (label, message, hint) = match e {
-            CliError::Refused { message, hint } => ("refused", message.clone(), hint.clone()),
-            CliError::Usage { message, hint } => ("error", message.clone(), hint.clone()),
-            CliError::Internal(err) => ("error", format!("{err:#}"), String::new()),
+        let label = match e.kind() {
+            ErrorKind::BrokenPipe => return,
+            ErrorKind::Refused => "refused",
+            ErrorKind::Invalid => "error",
         };
         let label = if self.color {
             format!("\x1b[1;31m{label}\x1b[0m")
         } else {
             label.to_owned()
         };
-        let _ = writeln!(self.err, "{label}: {message}");
-        if !hint.is_empty() {
-            let _ = writeln!(self.err, "  next: {hint}");
+        let lines = e.lines();
+        let mut lines = lines.iter();
+        let first = lines.next().map(String::as_str).unwrap_or("failed");
+        // A closed stderr is no reason to fail twice.
+        let _ = writeln!(self.err, "{label}: {first}");
+        for cause in lines {
+            let _ = writeln!(self.err, "  because: {cause}");
         }
+        for hint in e.hints() {
+            let mut hint_lines = hint.lines();
+            let head = hint_lines.next().unwrap_or_default();
+            let _ = writeln!(self.err, "  next: {head}");
+            for more in hint_lines {
+                let _ = writeln!(self.err, "        {more}");
+            }
+        }
+        let _ = self.err.flush();
     }
 }

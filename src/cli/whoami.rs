@@ -1,9 +1,9 @@
 //! `gitcoord whoami`: the acting identity and how it was resolved.
 
-use super::{CliError, Ctx};
+use super::{CliError, Ctx, Outcome};
 
 /// Prints who is acting and why.
-pub fn run(ctx: &mut Ctx) -> Result<u8, CliError> {
+pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let snapshot = ctx.repo()?.read_state()?;
     let (actor, source) = ctx.actor(snapshot.as_ref().map(|s| &s.state))?;
     let value = serde_json::json!({
@@ -16,5 +16,5 @@ pub fn run(ctx: &mut Ctx) -> Result<u8, CliError> {
         writeln!(out, "{}", actor.label())?;
         writeln!(out, "  {}", source.explain())
     })?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }

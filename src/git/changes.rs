@@ -4,49 +4,17 @@
 
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
-use serde::Serialize;
 
 use super::Repo;
-
-/// One side of a change: the blob (or submodule commit) and its mode.
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Side {
-    /// The object id.
-    #[serde(serialize_with = "hex")]
-    pub id: ObjectId,
-    /// The git file mode, e.g. `0o100644`.
-    pub mode: u32,
-}
-
-fn hex<S: serde::Serializer>(id: &ObjectId, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&id.to_string())
-}
-
-impl Side {
-    /// Whether this side is a submodule (gitlink), which has no content here.
-    pub fn is_submodule(&self) -> bool {
-        self.mode == 0o160000
-    }
-}
-
-/// One changed path.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
-pub struct Change {
-    /// Repository-relative path, `/`-separated.
-    pub path: String,
-    /// Before (absent when added).
-    pub old: Option<Side>,
-    /// After (absent when deleted).
-    pub new: Option<Side>,
-}
+use crate::model::{Change, Side};
 
 /// Why changes could not be computed.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read what is being committed: {0}")]
-pub struct Error(String);
+#[error("cannot read the changes from git")]
+pub struct Error(#[source] super::Source);
 
-fn err(e: impl std::fmt::Display) -> Error {
-    Error(e.to_string())
+fn err(e: impl Into<super::Source>) -> Error {
+    Error(e.into())
 }
 
 const TREE_MODE: u32 = 0o040000;

@@ -31,10 +31,10 @@ impl Repo {
             let commit = self
                 .inner
                 .find_commit(id)
-                .map_err(|e| Error::Git(e.to_string()))?;
+                .map_err(|e| Error::Git(e.into()))?;
             let message = commit
                 .message_raw()
-                .map_err(|e| Error::Git(e.to_string()))?
+                .map_err(|e| Error::Git(e.into()))?
                 .to_str_lossy()
                 .into_owned();
             out.push(parse_entry(id, &message));

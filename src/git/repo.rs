@@ -6,27 +6,24 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// No repository at or above the directory.
-    #[error(
-        "{dir} is not inside a git repository; run gitcoord from a repository's worktree (or `git init` one first)"
-    )]
+    #[error("{dir} is not inside a git repository")]
     NotARepo {
         /// Where the search started.
         dir: String,
     },
     /// A bare repository has no worktree to coordinate.
-    #[error(
-        "{dir} is a bare repository; run gitcoord from one of its worktrees (`git worktree add` or a clone)"
-    )]
+    #[error("{dir} is a bare repository, which has no worktree to coordinate")]
     Bare {
         /// The repository's git dir.
         dir: String,
     },
     /// Anything else gix reported.
-    #[error("cannot open the repository at {dir}: {source}")]
+    #[error("cannot open the repository at {dir}")]
     Open {
         /// Where.
         dir: String,
         /// gix's error.
+        #[source]
         source: gix::Error,
     },
 }
@@ -43,9 +40,8 @@ impl Repo {
     pub fn discover(dir: &Path) -> Result<Repo, Error> {
         let shown = dir.display().to_string();
         let inner = gix::discover_with_environment_overrides(dir).map_err(|e| {
-            if e.to_string().contains("not a git repository")
-                || e.to_string().to_lowercase().contains("could not find")
-            {
+            // gix classifies "no repository at or above" as not-found.
+            if e.is_not_found() {
                 Error::NotARepo { dir: shown.clone() }
             } else {
                 Error::Open {

@@ -4,11 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gix::ObjectId;
+use crate::model::ObjectId;
 
 use super::Repo;
-use super::changes::Change;
-use super::run::{git, output};
+use super::command::{git, output};
+use crate::model::Change;
 
 /// Why revisions could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -24,9 +24,12 @@ pub enum Error {
         /// git's answer.
         reason: String,
     },
-    /// git failed.
-    #[error("git: {0}")]
-    Git(String),
+    /// git (the binary) failed.
+    #[error(transparent)]
+    Command(#[from] super::command::Error),
+    /// git's answer could not be read, or an object is missing.
+    #[error("cannot read the commits from git")]
+    Git(#[source] super::Source),
 }
 
 /// One ref update git is about to push, as a pre-push hook reads it on stdin.
@@ -79,7 +82,7 @@ pub fn parse_push_lines(text: &str) -> Result<Vec<PushUpdate>, Error> {
 }
 
 fn parse_id(text: &str) -> Result<ObjectId, Error> {
-    ObjectId::from_hex(text.as_bytes()).map_err(|e| Error::Git(format!("{text}: {e}")))
+    ObjectId::from_hex(text.as_bytes()).map_err(|e| Error::Git(e.into()))
 }
 
 /// A commit with its parents, as `git rev-list --parents` prints it.
@@ -136,13 +139,13 @@ impl Repo {
             cmd.arg("--not").args(exclude);
         }
         cmd.arg("--");
-        let text = output(cmd).map_err(Error::Git)?;
+        let text = output(cmd)?;
         text.lines()
             .map(|line| {
                 let mut ids = line.split(' ').map(parse_id);
                 let id = ids
                     .next()
-                    .ok_or_else(|| Error::Git("empty rev-list line".into()))??;
+                    .ok_or_else(|| Error::Git("git rev-list printed an empty line".into()))??;
                 Ok(Node {
                     id,
                     parents: ids.collect::<Result<_, _>>()?,
@@ -160,15 +163,14 @@ impl Repo {
         cmd.args(["merge-base", "--is-ancestor"])
             .arg(ancestor.to_string())
             .arg(descendant.to_string());
-        let status = cmd
-            .status()
-            .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+        let status = cmd.status().map_err(super::command::Error::Spawn)?;
         match status.code() {
             Some(0) => Ok(true),
             Some(1) => Ok(false),
-            _ => Err(Error::Git(format!(
-                "git merge-base --is-ancestor {ancestor} {descendant} failed"
-            ))),
+            _ => Err(Error::Command(super::command::Error::Failed {
+                args: format!("merge-base --is-ancestor {ancestor} {descendant}"),
+                stderr: format!("exit status {status}"),
+            })),
         }
     }
 
@@ -245,7 +247,7 @@ impl Repo {
     }
 
     /// Fetches the state ref from `remote` (`git fetch REMOTE STATE_REF:STATE_REF`).
-    pub fn fetch_state(&self, remote: &str) -> Result<(), String> {
+    pub fn fetch_state(&self, remote: &str) -> Result<(), super::command::Error> {
         let spec = format!("+{0}:{0}", super::STATE_REF);
         let mut cmd = git(self.workdir());
         cmd.args(["fetch", "--quiet", "--no-tags", remote, &spec]);
@@ -253,8 +255,8 @@ impl Repo {
     }
 }
 
-fn git_err(e: impl std::fmt::Display) -> Error {
-    Error::Git(e.to_string())
+fn git_err(e: impl Into<super::Source>) -> Error {
+    Error::Git(e.into())
 }
 
 /// Commits listed by [`Repo::rev_list`], by id, to walk them in process.

@@ -36,12 +36,10 @@ pub struct Snapshot {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// There is no state yet.
-    #[error("this repository has no gitcoord state yet; run `gitcoord init` first")]
+    #[error("this repository has no gitcoord state yet")]
     NotInitialized,
     /// A state file is corrupt; nothing is written on top of it.
-    #[error(
-        "the state at {commit} is corrupt: {source}\n  nothing was changed. Inspect it with `git show {commit}`; to go back to the previous state run `git update-ref {STATE_REF} {commit}^`"
-    )]
+    #[error("the state at {commit} is corrupt: {source}; nothing was changed")]
     Corrupt {
         /// The short commit id.
         commit: String,
@@ -52,9 +50,7 @@ pub enum Error {
     #[error("{0}; nothing was changed")]
     TooNew(files::Error),
     /// The state tree holds something else than TOML files.
-    #[error(
-        "the state at {commit} holds '{name}', which is not a TOML file; reset the ref with `git update-ref {STATE_REF} {commit}^`"
-    )]
+    #[error("the state at {commit} holds '{name}', which is not a TOML file; nothing was changed")]
     Foreign {
         /// The short commit id.
         commit: String,
@@ -65,15 +61,15 @@ pub enum Error {
     #[error(transparent)]
     Op(#[from] OpError),
     /// Every attempt lost the race.
-    #[error("the state kept changing under this update ({MAX_ATTEMPTS} attempts); try again")]
+    #[error("the state kept changing under this update ({MAX_ATTEMPTS} attempts)")]
     Contended,
     /// A git object or ref could not be read or written.
-    #[error("git: {0}")]
-    Git(String),
+    #[error("cannot read or write the state's git objects")]
+    Git(#[source] super::Source),
 }
 
-fn git_err(e: impl std::fmt::Display) -> Error {
-    Error::Git(e.to_string())
+fn git_err(e: impl Into<super::Source>) -> Error {
+    Error::Git(e.into())
 }
 
 impl Repo {
@@ -312,18 +308,17 @@ impl Repo {
             .edit_references_as(Some(edit), Some(signature.to_ref(&mut time)))
         {
             Ok(_) => Ok(true),
-            Err(err) => {
-                // Either the ref moved (a lost race) or its lock is held by a concurrent
-                // writer; both mean "try again". Anything else persists across attempts and
-                // surfaces as the last error once the ref is seen unchanged.
-                if self.state_head()? != expected || err.to_string().contains("lock") {
-                    Ok(false)
-                } else {
-                    Err(git_err(err))
-                }
-            }
+            Err(err) if lost_race(&err) => Ok(false),
+            Err(err) => Err(git_err(err)),
         }
     }
+}
+
+/// Whether a failed ref update lost a race: the ref moved since it was read (gix classifies
+/// that as a conflict) or another writer holds its lock file (retryable). Both mean "read
+/// again and retry"; anything else persists and is reported.
+fn lost_race(err: &gix::Error) -> bool {
+    err.is_conflict() || err.is_retryable()
 }
 
 /// Backoff with jitter, growing from about 1 ms to 25 ms, so racing writers spread out.

@@ -41,7 +41,7 @@ pub struct Report {
 pub enum Error {
     /// `core.hooksPath` points at a hook manager's directory that it regenerates.
     #[error(
-        "core.hooksPath is '{hooks_path}', managed by {manager}; writing shims there would be overwritten, so nothing was installed.\n  add these lines so {manager} runs gitcoord:\n{lines}"
+        "core.hooksPath is '{hooks_path}', managed by {manager}; writing shims there would be overwritten, so nothing was installed"
     )]
     Managed {
         /// The configured path.
@@ -51,13 +51,36 @@ pub enum Error {
         /// The exact lines to add.
         lines: String,
     },
-    /// Finding the hooks directory or writing to it failed.
-    #[error("{0}")]
-    Io(String),
+    /// git could not say where the hooks directory is.
+    #[error("cannot find the hooks directory")]
+    HooksDir(#[source] crate::git::command::Error),
+    /// A hook and the one kept from before gitcoord both exist.
+    #[error("both {hook} and {kept} exist")]
+    BothKept {
+        /// The hook.
+        hook: std::path::PathBuf,
+        /// The hook kept and chained.
+        kept: std::path::PathBuf,
+    },
+    /// Writing to the hooks directory failed.
+    #[error("{context} {}", path.display())]
+    Io {
+        /// What was being done.
+        context: &'static str,
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// Why it failed.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
-fn io(context: &str, path: &Path, e: std::io::Error) -> Error {
-    Error::Io(format!("{context} {}: {e}", path.display()))
+fn io(context: &'static str, path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        context,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// The shim text for one hook.
@@ -72,7 +95,7 @@ pub fn is_shim(path: &Path) -> bool {
 
 /// Installs the shims; with `force`, rewrites shims already there.
 pub fn install(repo: &Repo, force: bool) -> Result<Report, Error> {
-    let dir = repo.hooks_dir().map_err(Error::Io)?;
+    let dir = repo.hooks_dir().map_err(Error::HooksDir)?;
     if check_manager(repo)? {
         // husky's own hook files already call gitcoord: nothing to write.
         return Ok(Report {
@@ -96,11 +119,10 @@ pub fn install(repo: &Repo, force: bool) -> Result<Report, Error> {
             }
         } else if path.exists() {
             if chained.exists() {
-                return Err(Error::Io(format!(
-                    "both {} and {} exist; merge them by hand, then run `gitcoord install` again",
-                    path.display(),
-                    chained.display()
-                )));
+                return Err(Error::BothKept {
+                    hook: path.clone(),
+                    kept: chained.clone(),
+                });
             }
             fs::rename(&path, &chained).map_err(|e| io("cannot keep", &path, e))?;
             report.chained.push(hook.to_owned());
@@ -113,7 +135,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<Report, Error> {
 
 /// Removes the shims and restores chained hooks.
 pub fn uninstall(repo: &Repo) -> Result<Report, Error> {
-    let dir = repo.hooks_dir().map_err(Error::Io)?;
+    let dir = repo.hooks_dir().map_err(Error::HooksDir)?;
     let mut report = Report {
         dir: dir.clone(),
         ..Report::default()

@@ -1,8 +1,5 @@
-//! Git hooks: installing the shims that call `gitcoord hook NAME`, and the checks each
-//! hook runs.
+//! Installing and removing what makes git and agent tools call gitcoord: the hook shims
+//! (chaining existing hooks, detecting hook managers) and Claude Code's settings.
 
-pub mod formats;
+pub mod claude;
 pub mod install;
-pub mod precommit;
-pub mod prepush;
-pub mod report;

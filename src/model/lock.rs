@@ -4,9 +4,10 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use super::OpError;
 use super::State;
-use super::op::{Actor, Applied, OpError, Record, invalid};
-use crate::policy::glob::Glob;
+use super::op::{Actor, Applied, Record};
+use crate::model::glob::Glob;
 
 /// The default time a lock lives without renewal.
 pub const DEFAULT_LOCK_TTL: SignedDuration = SignedDuration::from_mins(30);
@@ -67,12 +68,10 @@ pub(super) fn take(
             .iter()
             .find(|l| l.holder != holder && glob.overlaps(&Glob::new(&l.pattern)))
         {
-            return Err(OpError::Refused {
-                message: lock_conflict_message(pattern, other, now),
-                hint: format!(
-                    "ask them: gitcoord msg send --to {} --subject 'release {}'; or wait for it to expire; a coordinator can run gitcoord unlock --force '{}'",
-                    other.holder, other.pattern, other.pattern
-                ),
+            return Err(OpError::LockHeld {
+                pattern: pattern.clone(),
+                held: Box::new(other.clone()),
+                at: now,
             });
         }
     }
@@ -111,26 +110,6 @@ pub(super) fn take(
     Ok(applied)
 }
 
-/// Describes a lock that blocks `pattern`: who, since when, why, until when.
-pub fn lock_conflict_message(pattern: &str, other: &Lock, now: Timestamp) -> String {
-    let what = if other.pattern == pattern {
-        format!("'{pattern}' is locked")
-    } else {
-        format!("'{pattern}' overlaps '{}', locked", other.pattern)
-    };
-    format!(
-        "{what} by {} since {}{}, until {}",
-        other.holder,
-        super::time::since(other.acquired, now),
-        other
-            .reason
-            .as_ref()
-            .map(|r| format!(": {r}"))
-            .unwrap_or_default(),
-        other.expires.strftime("%H:%M:%SZ"),
-    )
-}
-
 fn may_force(state: &State, actor: &Actor) -> bool {
     match actor {
         Actor::User { .. } => true,
@@ -147,12 +126,7 @@ pub(super) fn release(
 ) -> Result<Applied, OpError> {
     let holder = record.actor.label();
     if force && !may_force(state, &record.actor) {
-        return Err(OpError::Refused {
-            message: format!(
-                "{holder} may not force-unlock: only a coordinator agent or an unbound user may"
-            ),
-            hint: "ask the lead or a coordinator agent to run it".into(),
-        });
+        return Err(OpError::ForceNotAllowed { actor: holder });
     }
     let mut released = Vec::new();
     for pattern in patterns {
@@ -168,23 +142,16 @@ pub(super) fn release(
             exact
         };
         if hits.is_empty() {
-            return Err(invalid(
-                format!("no live lock matches '{pattern}'"),
-                "see `gitcoord locks` for the locks held now",
-            ));
+            return Err(OpError::NoLockMatches {
+                pattern: pattern.clone(),
+            });
         }
         if let Some(&i) = hits.iter().find(|&&i| state.locks[i].holder != holder) {
             if !force {
                 let other = &state.locks[i];
-                return Err(OpError::Refused {
-                    message: format!(
-                        "'{}' is held by {}, not by you",
-                        other.pattern, other.holder
-                    ),
-                    hint: format!(
-                        "ask {} to release it; the lead or a coordinator can run gitcoord unlock --force '{}'",
-                        other.holder, other.pattern
-                    ),
+                return Err(OpError::HeldByOther {
+                    pattern: other.pattern.clone(),
+                    holder: other.holder.clone(),
                 });
             }
         }

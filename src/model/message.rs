@@ -4,7 +4,8 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::op::{Applied, OpError, Record, invalid};
+use super::OpError;
+use super::op::{Applied, Record};
 use super::{State, id};
 
 /// The recipient that addresses every agent.
@@ -75,23 +76,19 @@ pub struct Draft {
     pub reply_to: Option<String>,
 }
 
-fn one_line(what: &str, text: &str) -> Result<(), OpError> {
+fn one_line(what: &'static str, text: &str) -> Result<(), OpError> {
     if text.trim().is_empty() || text.contains(['\n', '\r', '\0']) {
-        return Err(invalid(
-            format!("the {what} must be one non-empty line"),
-            format!("pass --{what} 'one line'; put longer text in --body"),
-        ));
+        return Err(OpError::NotOneLine { field: what });
     }
     Ok(())
 }
 
 fn require_message<'s>(state: &'s State, id: &str) -> Result<&'s Message, OpError> {
-    state.messages.iter().find(|m| m.id == id).ok_or_else(|| {
-        invalid(
-            format!("no message '{id}' is in the state"),
-            "see `gitcoord inbox --all` for the messages kept now",
-        )
-    })
+    state
+        .messages
+        .iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| OpError::NoSuchMessage { id: id.to_owned() })
 }
 
 /// Drops the messages done with at `now`; returns how many.
@@ -106,19 +103,16 @@ pub fn send(state: &mut State, record: &Record, draft: &Draft) -> Result<Applied
     if let Some(user) = draft.to.strip_prefix("user:") {
         // The lead and other unbound users, by the name `whoami` shows them under.
         if user.trim().is_empty() || user.contains(['\n', '\r', '\0']) {
-            return Err(invalid(
-                format!("'{}' names no user", draft.to),
-                "pass --to user:NAME with the name `gitcoord whoami` shows for them",
-            ));
+            return Err(OpError::NoSuchUser {
+                to: draft.to.clone(),
+            });
         }
     } else if draft.to != ALL {
-        id::validate_agent_id(&draft.to)
-            .map_err(|m| invalid(m, "pass --to AGENT, --to user:NAME or --to all"))?;
+        id::validate_agent_id(&draft.to).map_err(|reason| OpError::BadRecipient { reason })?;
         if !state.agents.contains_key(&draft.to) {
-            return Err(invalid(
-                format!("no agent '{}' is registered", draft.to),
-                "see `gitcoord agent list`; --to all reaches every agent",
-            ));
+            return Err(OpError::NoSuchRecipient {
+                id: draft.to.clone(),
+            });
         }
     }
     one_line("subject", &draft.subject)?;
@@ -151,10 +145,11 @@ pub fn ack(state: &mut State, record: &Record, id: &str) -> Result<Applied, OpEr
     let reader = record.actor.label();
     let message = require_message(state, id)?;
     if !message.is_for(&reader) {
-        return Err(invalid(
-            format!("message {id} is for {}, not for {reader}", message.draft.to),
-            "acknowledge only your own messages; see `gitcoord inbox`",
-        ));
+        return Err(OpError::NotYourMessage {
+            id: id.to_owned(),
+            to: message.draft.to.clone(),
+            reader,
+        });
     }
     let mut applied = Applied::new(format!("acknowledge {id} by {reader}"));
     if message.acked_by.contains(&reader) {
@@ -239,7 +234,7 @@ mod tests {
         let r = record("alice", "2026-01-01T00:00:00Z");
         for (d, want) in [
             (draft("carol", "x"), "no agent 'carol'"),
-            (draft("bad id!", "x"), "pass --to"),
+            (draft("bad id!", "x"), "bad id!"),
             (draft("bob", "  "), "one non-empty line"),
             (draft("bob", "a\nb"), "one non-empty line"),
             (draft("user: ", "x"), "names no user"),
@@ -252,7 +247,7 @@ mod tests {
             ),
         ] {
             let err = send(&mut state(), &r, &d).expect_err("invalid");
-            assert!(matches!(err, OpError::Invalid { .. }), "{err}");
+            assert_eq!(err.kind(), crate::model::OpErrorKind::Invalid, "{err}");
             let text = format!("{err} {:?}", err);
             assert!(text.contains(want), "{d:?}: {text}");
         }

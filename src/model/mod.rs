@@ -5,17 +5,23 @@
 //! the time, so a lost compare-and-swap race or a sync can simply apply it again.
 
 pub mod agent;
+pub mod change;
+pub mod error;
 pub mod files;
+pub mod glob;
 pub mod id;
 pub mod identity;
 pub mod lock;
+pub mod merge_order;
 pub mod message;
 pub mod op;
 pub mod state;
 pub mod time;
 
 pub use agent::Agent;
+pub use change::{Change, ObjectId, Side};
+pub use error::{OpError, OpErrorKind};
 pub use lock::Lock;
 pub use message::Message;
-pub use op::{Actor, Applied, Op, OpError, Record};
+pub use op::{Actor, Applied, Op, Record};
 pub use state::{Halt, State};

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::message::{self, Draft};
-use super::{Agent, Halt, State, id, lock};
+use super::{Agent, Halt, OpError, State, id, lock};
 
 /// Who performs an operation: a registered agent, or an unbound user (usually the lead).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -128,35 +128,6 @@ pub struct Record {
     pub at: Timestamp,
 }
 
-/// Why an operation was not applied.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum OpError {
-    /// Refused by policy (a lock held by another, …): exit code 1.
-    #[error("{message}")]
-    Refused {
-        /// What happened.
-        message: String,
-        /// What to do next.
-        hint: String,
-    },
-    /// Invalid for this state (unknown agent, …): exit code 2.
-    #[error("{message}")]
-    Invalid {
-        /// What happened.
-        message: String,
-        /// What to do next.
-        hint: String,
-    },
-}
-
-/// An [`OpError::Invalid`] with its message and hint.
-pub(crate) fn invalid(message: impl Into<String>, hint: impl Into<String>) -> OpError {
-    OpError::Invalid {
-        message: message.into(),
-        hint: hint.into(),
-    }
-}
-
 /// What an applied operation did, in one line for people.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct Applied {
@@ -225,43 +196,27 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
 }
 
 fn require_agent<'s>(state: &'s State, id: &str) -> Result<&'s Agent, OpError> {
-    state.agents.get(id).ok_or_else(|| {
-        invalid(
-            format!("no agent '{id}' is registered"),
-            "see `gitcoord agent list`, or register it with `gitcoord agent add ID --branch BRANCH`",
-        )
-    })
+    state
+        .agents
+        .get(id)
+        .ok_or_else(|| OpError::NoSuchAgent { id: id.to_owned() })
 }
 
 fn agent_add(state: &mut State, id: &str, agent: &Agent) -> Result<Applied, OpError> {
-    id::validate_agent_id(id).map_err(|m| invalid(m, "choose another id"))?;
+    id::validate_agent_id(id).map_err(|reason| OpError::BadAgentId { reason })?;
     if state.agents.contains_key(id) {
-        return Err(invalid(
-            format!("agent '{id}' is already registered"),
-            format!(
-                "see `gitcoord agent show {id}`; remove it first with `gitcoord agent remove {id}` to re-register"
-            ),
-        ));
+        return Err(OpError::AgentExists { id: id.to_owned() });
     }
     for before in &agent.after {
         if before == id {
-            return Err(invalid(
-                format!("agent '{id}' cannot be merged after itself"),
-                "drop it from --after",
-            ));
+            return Err(OpError::AfterItself { id: id.to_owned() });
         }
         require_agent(state, before)?;
     }
     state.agents.insert(id.to_owned(), agent.clone());
-    if let Some(cycle) = crate::policy::merge_order::find_cycle(&state.agents) {
+    if let Some(cycle) = super::merge_order::find_cycle(&state.agents) {
         state.agents.remove(id);
-        return Err(invalid(
-            format!(
-                "--after would make a merge-order cycle: {}",
-                cycle.join(" -> ")
-            ),
-            "drop one --after so the order has a first agent",
-        ));
+        return Err(OpError::MergeCycle { cycle });
     }
     Ok(Applied::new(format!("add agent {id} on {}", agent.branch)))
 }
@@ -273,10 +228,10 @@ fn agent_remove(state: &mut State, id: &str) -> Result<Applied, OpError> {
         .iter()
         .find(|(_, a)| a.after.iter().any(|b| b == id))
     {
-        return Err(invalid(
-            format!("agent '{waiting}' is merged after '{id}'"),
-            format!("remove '{waiting}' first, or re-register it without --after {id}"),
-        ));
+        return Err(OpError::StillAfter {
+            waiting: waiting.clone(),
+            id: id.to_owned(),
+        });
     }
     state.agents.remove(id);
     let before = state.locks.len();
@@ -310,10 +265,7 @@ fn checkin(
     note: &Option<String>,
 ) -> Result<Applied, OpError> {
     let Some(id) = record.actor.agent_id() else {
-        return Err(invalid(
-            "checkin needs an agent, and you are acting as no registered agent",
-            "pass --agent ID, set GITCOORD_AGENT, or run it from the agent's worktree",
-        ));
+        return Err(OpError::CheckinNeedsAgent);
     };
     require_agent(state, id)?;
     let renewed = lock::renew_all(state, &record.actor.label(), record.at);
@@ -345,10 +297,7 @@ fn checkin(
 
 fn halt(state: &mut State, record: &Record, reason: &str) -> Result<Applied, OpError> {
     if reason.trim().is_empty() {
-        return Err(invalid(
-            "a halt needs a reason",
-            "pass --reason 'why work must stop'",
-        ));
+        return Err(OpError::HaltNeedsReason);
     }
     state.halt = Some(Halt {
         reason: reason.to_owned(),
@@ -364,10 +313,7 @@ fn resume(state: &mut State) -> Result<Applied, OpError> {
             "resume (halted by {}: {})",
             h.by, h.reason
         ))),
-        None => Err(invalid(
-            "the repository is not halted",
-            "nothing to resume; see `gitcoord status`",
-        )),
+        None => Err(OpError::NotHalted),
     }
 }
 

@@ -2,8 +2,8 @@
 //! globs, or another agent's `owns` glob and none of X's own `owns`, or X has an `allow`
 //! list and the path matches none of it. Unbound users have no boundaries.
 
-use super::glob::Glob;
 use crate::model::State;
+use crate::model::glob::Glob;
 
 /// Why a path is out of bounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +26,11 @@ pub enum Breach {
 
 impl Breach {
     /// The stable rule id.
-    pub fn rule(&self) -> &'static str {
+    pub fn rule(&self) -> &'static super::Rule<'static> {
         match self {
-            Breach::Deny { .. } => "boundary-deny",
-            Breach::Owned { .. } => "boundary-owned",
-            Breach::NotAllowed => "boundary-allow",
+            Breach::Deny { .. } => &super::rule::BOUNDARY_DENY,
+            Breach::Owned { .. } => &super::rule::BOUNDARY_OWNED,
+            Breach::NotAllowed => &super::rule::BOUNDARY_ALLOW,
         }
     }
 

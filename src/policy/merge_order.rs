@@ -1,77 +1,12 @@
-//! Merge order: agents declare predecessors (`--after`) whose work must reach the
-//! integration branch before theirs. This module is pure: it finds cycles in the
-//! declarations, orders agents, and judges a push or pull request from the facts the git
-//! layer gathers ([`Progress`] per agent, in steps of the new first-parent chain).
+//! Merge order as a verdict: agents declare predecessors (`--after`, see
+//! [`crate::model::merge_order`]) whose work must reach the integration branch before
+//! theirs; this judges a push or pull request from the facts the git layer gathers
+//! ([`Progress`] per agent, in steps of the new first-parent chain).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use super::{Check, Violation};
+use super::{CheckKind, Violation};
 use crate::model::Agent;
-
-/// A cycle in the declared order, as the agent ids around it (the first repeated last).
-pub fn find_cycle(agents: &BTreeMap<String, Agent>) -> Option<Vec<String>> {
-    // Depth-first search with colours: on the stack (grey) or finished (black).
-    fn visit<'a>(
-        id: &'a str,
-        agents: &'a BTreeMap<String, Agent>,
-        stack: &mut Vec<&'a str>,
-        done: &mut BTreeSet<&'a str>,
-    ) -> Option<Vec<String>> {
-        if let Some(pos) = stack.iter().position(|s| *s == id) {
-            let mut cycle: Vec<String> = stack[pos..].iter().map(|s| (*s).to_owned()).collect();
-            cycle.push(id.to_owned());
-            return Some(cycle);
-        }
-        if !done.insert(id) {
-            return None;
-        }
-        stack.push(id);
-        for before in agents
-            .get(id)
-            .map(|a| a.after.as_slice())
-            .unwrap_or_default()
-        {
-            if let Some(cycle) = visit(before, agents, stack, done) {
-                return Some(cycle);
-            }
-        }
-        stack.pop();
-        None
-    }
-    let mut done = BTreeSet::new();
-    agents
-        .keys()
-        .find_map(|id| visit(id, agents, &mut Vec::new(), &mut done))
-}
-
-/// The agents in merge order: every agent after all of its predecessors, ties by id.
-/// Agents caught in a cycle (which declaration refuses) come last, by id.
-pub fn order(agents: &BTreeMap<String, Agent>) -> Vec<String> {
-    let mut placed: Vec<String> = Vec::new();
-    let mut left: BTreeSet<&str> = agents.keys().map(String::as_str).collect();
-    while !left.is_empty() {
-        let ready: Vec<&str> = left
-            .iter()
-            .copied()
-            .filter(|id| {
-                agents[*id]
-                    .after
-                    .iter()
-                    .all(|b| placed.contains(b) || !agents.contains_key(b))
-            })
-            .collect();
-        let batch = if ready.is_empty() {
-            left.iter().copied().collect()
-        } else {
-            ready
-        };
-        for id in batch {
-            left.remove(id);
-            placed.push(id.to_owned());
-        }
-    }
-    placed
-}
 
 /// When an agent's work reaches the integration branch, in steps of the new first-parent
 /// chain: step 0 is "before this push", step i is the chain's i-th commit, oldest first.
@@ -139,8 +74,8 @@ fn violation(
     };
     let target = update.target;
     let mut v = Violation::new(
-        Check::MergeOrder,
-        "merge-order",
+        CheckKind::MergeOrder,
+        &super::rule::MERGE_ORDER,
         None,
         format!(
             "{target} would merge {id} ({}) before its predecessor {before} ({}), which {state}; merge {} into {target} first, then {}",
@@ -149,8 +84,12 @@ fn violation(
         Some(before),
     );
     v.commit = commit;
+    // One finding per waiting agent and predecessor, whichever commit brings it.
+    v.fingerprint = super::fingerprint(MERGE_ORDER_ID, "", &format!("{id} after {before}"));
     v
 }
+
+const MERGE_ORDER_ID: &str = super::rule::MERGE_ORDER.id;
 
 #[cfg(test)]
 mod tests {
@@ -189,17 +128,6 @@ mod tests {
                 )
             })
             .collect()
-    }
-
-    #[test]
-    fn cycles_are_found_and_order_respects_predecessors() {
-        assert_eq!(find_cycle(&leads()), None);
-        assert_eq!(order(&leads()), vec!["sec", "cleanup", "db"]);
-        let looped = agents(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"])]);
-        let cycle = find_cycle(&looped).expect("a cycle");
-        assert_eq!(cycle.first(), cycle.last());
-        assert_eq!(cycle.len(), 4);
-        assert_eq!(order(&looped).len(), 3);
     }
 
     #[test]

@@ -3,21 +3,22 @@
 //! print it and which exit code it means.
 
 pub mod boundaries;
-pub mod change_check;
-pub mod glob;
+pub mod commit_check;
 pub mod merge_order;
+pub mod rule;
 pub mod secrets;
 
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::model::glob::Glob;
 use crate::model::{Actor, State, time};
-use glob::Glob;
+pub use rule::{Rule, fingerprint};
 
 /// The named checks, as `GITCOORD_SKIP` names them.
 #[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
-pub enum Check {
+pub enum CheckKind {
     /// The emergency halt.
     Halt,
     /// File locks.
@@ -30,30 +31,30 @@ pub enum Check {
     MergeOrder,
 }
 
-impl Check {
+impl CheckKind {
     /// Every check, in reporting order.
-    pub const ALL: [Check; 5] = [
-        Check::Halt,
-        Check::Locks,
-        Check::Boundaries,
-        Check::Secrets,
-        Check::MergeOrder,
+    pub const ALL: [CheckKind; 5] = [
+        CheckKind::Halt,
+        CheckKind::Locks,
+        CheckKind::Boundaries,
+        CheckKind::Secrets,
+        CheckKind::MergeOrder,
     ];
 
     /// The name used by `GITCOORD_SKIP` and in reports.
     pub fn name(self) -> &'static str {
         match self {
-            Check::Halt => "halt",
-            Check::Locks => "locks",
-            Check::Boundaries => "boundaries",
-            Check::Secrets => "secrets",
-            Check::MergeOrder => "merge-order",
+            CheckKind::Halt => "halt",
+            CheckKind::Locks => "locks",
+            CheckKind::Boundaries => "boundaries",
+            CheckKind::Secrets => "secrets",
+            CheckKind::MergeOrder => "merge-order",
         }
     }
 
     /// Parses a `GITCOORD_SKIP` list such as `secrets,locks`; unknown names are returned
     /// separately so the caller can say so.
-    pub fn parse_list(text: &str) -> (Vec<Check>, Vec<String>) {
+    pub fn parse_list(text: &str) -> (Vec<CheckKind>, Vec<String>) {
         let mut known = Vec::new();
         let mut unknown = Vec::new();
         for name in text
@@ -62,9 +63,9 @@ impl Check {
             .filter(|s| !s.is_empty())
         {
             let name = name.to_ascii_lowercase();
-            match Check::ALL
+            match CheckKind::ALL
                 .iter()
-                .find(|c| c.name() == name || (name == "lock" && **c == Check::Locks))
+                .find(|c| c.name() == name || (name == "lock" && **c == CheckKind::Locks))
             {
                 Some(c) => known.push(*c),
                 None => unknown.push(name),
@@ -78,7 +79,7 @@ impl Check {
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
     /// Which check found it.
-    pub check: Check,
+    pub check: CheckKind,
     /// A stable rule id, e.g. `lock`, `boundary-deny`, `halt`.
     pub rule: String,
     /// The repository-relative path concerned, if any.
@@ -87,6 +88,9 @@ pub struct Violation {
     /// The line concerned (secrets), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// The column on that line (secrets), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
     /// The commit concerned (pre-push, PR checks), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
@@ -95,24 +99,30 @@ pub struct Violation {
     /// The agent or user who holds or owns what blocks, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
+    /// What names this finding across scans, hooks and pull requests ([`fingerprint`]).
+    pub fingerprint: String,
 }
 
 impl Violation {
-    fn new(
-        check: Check,
-        rule: &str,
+    /// A violation of `rule` found by `check`; its fingerprint is taken over the rule, the
+    /// path and the holder.
+    pub fn new(
+        check: CheckKind,
+        rule: &Rule,
         path: Option<&str>,
         message: String,
         holder: Option<&str>,
     ) -> Violation {
         Violation {
             check,
-            rule: rule.to_owned(),
+            rule: rule.id.to_owned(),
             path: path.map(str::to_owned),
             line: None,
+            column: None,
             commit: None,
             message,
             holder: holder.map(str::to_owned),
+            fingerprint: fingerprint(rule.id, path.unwrap_or(""), holder.unwrap_or("")),
         }
     }
 }
@@ -143,8 +153,8 @@ impl<'s> Policy<'s> {
     pub fn halt(&self) -> Option<Violation> {
         let h = self.state.halt.as_ref()?;
         Some(Violation::new(
-            Check::Halt,
-            "halt",
+            CheckKind::Halt,
+            &rule::HALT,
             None,
             format!(
                 "the repository is halted by {} since {}: {}",
@@ -169,8 +179,8 @@ impl<'s> Policy<'s> {
             format!(" (via '{}')", lock.pattern)
         };
         Some(Violation::new(
-            Check::Locks,
-            "lock",
+            CheckKind::Locks,
+            &rule::LOCK,
             Some(path),
             format!(
                 "{path}: locked by {}{via} since {}{}",
@@ -190,7 +200,7 @@ impl<'s> Policy<'s> {
         let id = actor.agent_id()?;
         let breach = self.boundaries.check(id, path)?;
         Some(Violation::new(
-            Check::Boundaries,
+            CheckKind::Boundaries,
             breach.rule(),
             Some(path),
             format!("{path}: {}", breach.describe(id)),
@@ -203,17 +213,17 @@ impl<'s> Policy<'s> {
         &self,
         actor: &Actor,
         paths: impl IntoIterator<Item = &'p str>,
-        skip: &[Check],
+        skip: &[CheckKind],
     ) -> Vec<Violation> {
         let mut out = Vec::new();
-        if !skip.contains(&Check::Halt) {
+        if !skip.contains(&CheckKind::Halt) {
             out.extend(self.halt());
         }
         for path in paths {
-            if !skip.contains(&Check::Locks) {
+            if !skip.contains(&CheckKind::Locks) {
                 out.extend(self.lock(actor, path));
             }
-            if !skip.contains(&Check::Boundaries) {
+            if !skip.contains(&CheckKind::Boundaries) {
                 out.extend(self.boundary(actor, path));
             }
         }

@@ -100,14 +100,14 @@ fn locks_and_halt() {
     let skipped = p.check_paths(
         &agent("sec"),
         ["src/app/a.rs"],
-        &[Check::Locks, Check::Halt],
+        &[CheckKind::Locks, CheckKind::Halt],
     );
     assert!(skipped.is_empty());
 }
 
 #[test]
 fn skip_lists() {
-    let (known, unknown) = Check::parse_list("secrets, locks,bogus");
-    assert_eq!(known, [Check::Secrets, Check::Locks]);
+    let (known, unknown) = CheckKind::parse_list("secrets, locks,bogus");
+    assert_eq!(known, [CheckKind::Secrets, CheckKind::Locks]);
     assert_eq!(unknown, ["bogus"]);
 }

@@ -85,7 +85,12 @@ fn overlapping_locks_conflict_and_the_first_wins() {
             "{}",
             run.stderr
         );
-        assert!(run.stderr.contains("\n  next: ask them"), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("\n  next: gitcoord msg send --to alice"),
+            "{}",
+            run.stderr
+        );
         assert_eq!(env.state_head(), head, "a refused lock writes nothing");
     }
     // All or none: one conflicting pattern refuses the whole command.

@@ -222,8 +222,12 @@ fn guard_allows_and_denies_on_claude_code_events() {
             c.wait_with_output()
         })
         .expect("guard");
-    assert_eq!(out.status.code(), Some(1), "malformed input is not blocked");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
+    // Claude Code lets an edit through on any failure but exit 2: an event that cannot be
+    // judged is refused.
+    assert_eq!(out.status.code(), Some(2), "malformed input is refused");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not valid JSON"), "{stderr}");
+    assert!(stderr.contains("next: "), "{stderr}");
 }
 
 #[test]

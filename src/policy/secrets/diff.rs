@@ -141,6 +141,9 @@ mod tests {
         let got: Vec<(&str, u32)> = findings.iter().map(|f| (f.file.as_str(), f.line)).collect();
         assert_eq!(got, [("kept.txt", 2), ("new.txt", 1)]);
         assert_eq!(stats.blobs_scanned, 2);
-        assert_eq!(findings[1].fingerprint, "c1:new.txt:github-pat:1");
+        assert_eq!(
+            findings[1].gitleaks_fingerprint(true),
+            "c1:new.txt:github-pat:1"
+        );
     }
 }

@@ -301,7 +301,7 @@ fn make_finding(
         commit: blob.commit.map(str::to_owned),
         redacted: redact(secret),
         entropy,
-        fingerprint: fingerprint(blob.commit, blob.path, &rule.id, line),
+        fingerprint: fingerprint(&rule.id, blob.path, &secret_hash(&rule.id, secret)),
         secret_hash: secret_hash(&rule.id, secret),
     }
 }

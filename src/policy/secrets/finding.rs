@@ -22,26 +22,27 @@ pub struct Finding {
     pub redacted: String,
     /// Shannon entropy of the secret, bits per byte.
     pub entropy: f32,
-    /// gitleaks-compatible fingerprint: `[commit:]file:rule-id:line`.
+    /// What names this finding in every report and ignore file: rule, file and the hashed
+    /// secret ([`crate::policy::fingerprint`]); the same when lines move or commits change.
     pub fingerprint: String,
     /// Non-reversible identifier of the secret value, stable when lines move (used by baselines).
     pub secret_hash: String,
 }
 
 impl Finding {
-    /// Recomputes the fingerprint from the location fields (after `commit` or `file` changed).
-    pub fn refresh_fingerprint(&mut self) {
-        self.fingerprint =
-            fingerprint(self.commit.as_deref(), &self.file, &self.rule_id, self.line);
+    /// The fingerprint gitleaks gives this finding, `[commit:]file:rule-id:line`, which
+    /// `.gitleaksignore` files list.
+    pub fn gitleaks_fingerprint(&self, with_commit: bool) -> String {
+        match self.commit.as_deref().filter(|_| with_commit) {
+            Some(c) => format!("{c}:{}:{}:{}", self.file, self.rule_id, self.line),
+            None => format!("{}:{}:{}", self.file, self.rule_id, self.line),
+        }
     }
 }
 
-/// Builds the gitleaks fingerprint `commit:file:rule-id:line`, or `file:rule-id:line` without a commit.
-pub fn fingerprint(commit: Option<&str>, file: &str, rule_id: &str, line: u32) -> String {
-    match commit {
-        Some(c) => format!("{c}:{file}:{rule_id}:{line}"),
-        None => format!("{file}:{rule_id}:{line}"),
-    }
+/// The fingerprint of a secret found by `rule_id` in `file` whose hash is `secret_hash`.
+pub fn fingerprint(rule_id: &str, file: &str, secret_hash: &str) -> String {
+    crate::policy::fingerprint(rule_id, file, secret_hash)
 }
 
 /// Hides a secret, keeping at most 4 leading characters and never more than a third of it.
@@ -56,12 +57,12 @@ pub fn redact(secret: &[u8]) -> String {
 
 /// Hashes a rule id and secret into 16 hex digits (FNV-1a, 64 bit), for baseline matching.
 pub fn secret_hash(rule_id: &str, secret: &[u8]) -> String {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0100_0000_01b3;
-    let mut h = OFFSET;
-    for &b in rule_id.as_bytes().iter().chain([0u8].iter()).chain(secret) {
+    // The secret is hashed without the separator the other parts get, as it always was, so
+    // baselines written before keep matching.
+    let mut h: u64 = crate::policy::rule::fnv1a([rule_id]);
+    for &b in secret {
         h ^= u64::from(b);
-        h = h.wrapping_mul(PRIME);
+        h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{h:016x}")
 }
@@ -84,12 +85,36 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_matches_gitleaks_layout() {
-        assert_eq!(
-            fingerprint(None, "a/b.rs", "aws-access-key", 3),
-            "a/b.rs:aws-access-key:3"
-        );
-        assert_eq!(fingerprint(Some("abc"), "f", "r", 1), "abc:f:r:1");
+    fn gitleaks_fingerprints_have_gitleaks_layout() {
+        let mut f = Finding {
+            rule_id: "aws-access-key".into(),
+            description: String::new(),
+            file: "a/b.rs".into(),
+            line: 3,
+            column: 1,
+            commit: None,
+            redacted: String::new(),
+            entropy: 0.0,
+            fingerprint: String::new(),
+            secret_hash: String::new(),
+        };
+        assert_eq!(f.gitleaks_fingerprint(true), "a/b.rs:aws-access-key:3");
+        f.commit = Some("abc".into());
+        assert_eq!(f.gitleaks_fingerprint(true), "abc:a/b.rs:aws-access-key:3");
+        assert_eq!(f.gitleaks_fingerprint(false), "a/b.rs:aws-access-key:3");
+    }
+
+    #[test]
+    fn secret_hashes_are_what_they_always_were() {
+        // Written by the previous implementation: baselines hold these.
+        assert_eq!(secret_hash("r", b"s"), {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for &b in b"r\0s" {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            format!("{h:016x}")
+        });
     }
 
     #[test]

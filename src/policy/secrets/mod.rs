@@ -16,7 +16,6 @@ mod prefilter;
 pub mod report;
 pub mod rule;
 pub mod rules;
-pub mod sarif;
 pub mod suppress;
 
 use serde::Serialize;
@@ -150,11 +149,13 @@ impl Scanner {
         self
     }
 
-    /// Lists `(id, description)` of every rule, in rule order.
-    pub fn rule_list(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.rules
-            .iter()
-            .map(|r| (r.id.as_ref(), r.description.as_ref()))
+    /// Every rule, in rule order, as reports list them.
+    pub fn rule_list(&self) -> impl Iterator<Item = crate::policy::Rule<'_>> {
+        self.rules.iter().map(|r| crate::policy::Rule {
+            id: r.id.as_ref(),
+            description: r.description.as_ref(),
+            help: crate::policy::rule::SECRET_HELP,
+        })
     }
 
     /// Announces that about `bytes` will be scanned in all (see [`Prefilter::expect`]).

@@ -80,9 +80,9 @@ impl Suppressions {
 
     /// Returns true when the finding is suppressed.
     pub fn suppresses(&self, f: &Finding) -> bool {
-        let commitless = super::finding::fingerprint(None, &f.file, &f.rule_id, f.line);
         self.fingerprints.contains(&f.fingerprint)
-            || self.fingerprints.contains(&commitless)
+            || self.fingerprints.contains(&f.gitleaks_fingerprint(true))
+            || self.fingerprints.contains(&f.gitleaks_fingerprint(false))
             || self
                 .hashes
                 .contains(&(f.rule_id.clone(), f.file.clone(), f.secret_hash.clone()))

@@ -74,7 +74,7 @@ fn custom_rules_and_allowlists_apply_on_top_of_builtins() {
         ["github-pat"],
         "built-ins kept by useDefault"
     );
-    assert!(!scanner.rule_list().any(|(id, _)| id == "slack-bot-token"));
+    assert!(!scanner.rule_list().any(|r| r.id == "slack-bot-token"));
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn commit_allowlists_need_a_commit() {
     };
     scanner.scan(&blob, &mut out);
     assert_eq!(out.len(), 1);
-    assert_eq!(out[0].fingerprint, "fff000:f:r:1");
+    assert_eq!(out[0].gitleaks_fingerprint(true), "fff000:f:r:1");
 }
 
 #[test]

@@ -1,21 +1,32 @@
-//! What secret scanning reads from git: blob contents, the commits of a range or of the whole
-//! history, and the blobs each commit (or the index) changes.
-
-use gix::ObjectId;
+//! Contents for secret scanning: blob bytes, the commits of a range or of the whole
+//! history, the files git does not ignore, and the blobs each commit (or the index) changes.
 
 use super::Repo;
-use super::changes::{Change, Side};
-use super::run::{git, output};
-use crate::policy::secrets::diff::ChangedBlob;
-use crate::policy::secrets::{Finding, ScanStats, Scanner, parallel};
+use super::command::{git, output};
+use crate::model::{Change, ObjectId, Side};
 
-/// Why git could not give the scanner what it needs.
+/// Why git could not give the contents asked for.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Error(String);
+pub enum Error {
+    /// An object could not be read.
+    #[error("cannot read a git object")]
+    Object(#[source] super::Source),
+    /// The commits or files to scan could not be listed.
+    #[error("cannot list {what}")]
+    List {
+        /// What was being listed.
+        what: String,
+        /// git's failure.
+        #[source]
+        source: super::command::Error,
+    },
+    /// The changes of the index or a commit could not be read.
+    #[error(transparent)]
+    Changes(#[from] super::changes::Error),
+}
 
-fn err(e: impl std::fmt::Display) -> Error {
-    Error(e.to_string())
+fn err(e: impl Into<super::Source>) -> Error {
+    Error::Object(e.into())
 }
 
 /// A changed file with its contents loaded.
@@ -29,24 +40,17 @@ pub struct LoadedChange {
     pub old: Option<Vec<u8>>,
     /// Content after.
     pub new: Vec<u8>,
-    /// The keyword hits in `new`, when already found.
-    pub hits: Option<Vec<(usize, usize)>>,
-}
-
-impl LoadedChange {
-    /// Borrows the change in the form the scanner takes.
-    pub fn as_changed_blob(&self) -> ChangedBlob<'_> {
-        ChangedBlob {
-            path: &self.path,
-            commit: self.commit.as_deref(),
-            old: self.old.as_deref(),
-            new: &self.new,
-            hits: self.hits.as_deref(),
-        }
-    }
 }
 
 impl Repo {
+    /// Opens the repository at `dir` again, with an object cache sized for reading many
+    /// blobs (one handle per scanning thread).
+    pub fn discover_for_scanning(dir: &std::path::Path) -> Result<Repo, super::repo::Error> {
+        let mut repo = Repo::discover(dir)?;
+        repo.inner.object_cache_size_if_unset(8 << 20);
+        Ok(repo)
+    }
+
     /// The contents of blob `id`.
     pub fn blob_bytes(&self, id: ObjectId) -> Result<Vec<u8>, Error> {
         Ok(self.inner.find_object(id).map_err(err)?.detach().data)
@@ -56,11 +60,9 @@ impl Repo {
     pub fn non_merge_commits(&self, args: &[&str]) -> Result<Vec<ObjectId>, Error> {
         let mut cmd = git(self.workdir());
         cmd.args(["rev-list", "--no-merges"]).args(args).arg("--");
-        let text = output(cmd).map_err(|e| {
-            Error(format!(
-                "cannot list the commits of {}: {e}",
-                args.join(" ")
-            ))
+        let text = output(cmd).map_err(|source| Error::List {
+            what: format!("the commits of {}", args.join(" ")),
+            source,
         })?;
         text.lines()
             .map(|l| ObjectId::from_hex(l.trim().as_bytes()).map_err(err))
@@ -83,7 +85,10 @@ impl Repo {
             "--",
         ]);
         cmd.args(roots);
-        let text = output(cmd).map_err(|e| Error(format!("cannot list the files to scan: {e}")))?;
+        let text = output(cmd).map_err(|source| Error::List {
+            what: "the files to scan".into(),
+            source,
+        })?;
         let mut files: Vec<_> = text
             .split('\0')
             .filter(|rel| !rel.is_empty())
@@ -96,7 +101,7 @@ impl Repo {
 
     /// The staged changes (honouring `GIT_INDEX_FILE`) with contents, and how many blobs were too big.
     pub fn staged_blobs(&self, max_size: u64) -> Result<(Vec<LoadedChange>, u64), Error> {
-        let changes = self.staged_changes().map_err(err)?;
+        let changes = self.staged_changes()?;
         self.load_changes(&changes, None, max_size)
     }
 
@@ -106,7 +111,7 @@ impl Repo {
         id: ObjectId,
         max_size: u64,
     ) -> Result<(Vec<LoadedChange>, u64), Error> {
-        let changes = self.commit_changes(id).map_err(err)?;
+        let changes = self.commit_changes(id)?;
         self.load_changes(&changes, Some(id.to_string()), max_size)
     }
 
@@ -137,58 +142,8 @@ impl Repo {
                 commit: commit.clone(),
                 old,
                 new: self.blob_bytes(new.id)?,
-                hits: None,
             });
         }
         Ok((out, oversize))
-    }
-
-    /// Scans the lines each of `commits` added, in parallel (one repository handle per thread).
-    pub fn scan_commits(
-        &self,
-        commits: &[ObjectId],
-        scanner: &Scanner,
-    ) -> Result<(Vec<Finding>, ScanStats), Error> {
-        #[derive(Default)]
-        struct Part {
-            findings: Vec<Finding>,
-            stats: ScanStats,
-            error: Option<Error>,
-        }
-        let workdir = self.workdir().to_path_buf();
-        let open = || {
-            Repo::discover(&workdir).map(|mut repo| {
-                repo.inner.object_cache_size_if_unset(8 << 20);
-                repo
-            })
-        };
-        let parts = parallel::run_with(commits, open, |&id, repo, part: &mut Part| {
-            if part.error.is_some() {
-                return;
-            }
-            let repo = match repo {
-                Ok(repo) => repo,
-                Err(e) => return part.error = Some(err(&*e)),
-            };
-            match repo.commit_blobs(id, scanner.max_file_size()) {
-                Ok((changes, oversize)) => {
-                    part.stats.skipped_oversize += oversize;
-                    for change in &changes {
-                        let stats =
-                            scanner.scan_change(&change.as_changed_blob(), &mut part.findings);
-                        part.stats.add(&stats);
-                    }
-                }
-                Err(e) => part.error = Some(e),
-            }
-        });
-        let mut merged = Vec::new();
-        for part in parts {
-            if let Some(e) = part.error {
-                return Err(e);
-            }
-            merged.push((part.findings, part.stats));
-        }
-        Ok(parallel::merge(merged))
     }
 }

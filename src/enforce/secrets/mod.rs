@@ -3,21 +3,24 @@
 //!
 //! The hooks run [`Secrets`]: on the staged changes, and as one of the push checks.
 
-mod check;
 mod fs;
+mod history;
+mod hook;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::git::Repo;
-use crate::git::secrets::Error as GitError;
+use crate::git::blobs::{Error as GitError, LoadedChange};
+use crate::policy::secrets::diff::ChangedBlob;
 use crate::policy::secrets::suppress::{self, BaselineError, Suppressions};
 use crate::policy::secrets::{ConfigError, Finding, ScanStats, Scanner};
-use crate::policy::{Check, Violation};
+use crate::policy::{CheckKind, Violation};
 
-pub use check::{Secrets, staged_violations, unavailable};
 pub use fs::{scan_files, scan_paths};
+pub use history::scan_commits;
+pub use hook::{Secrets, staged_violations};
 
 /// gitleaks' configuration file name, used at the repository root when no `--config` is given.
 pub const GITLEAKS_CONFIG: &str = ".gitleaks.toml";
@@ -26,10 +29,10 @@ pub const GITLEAKS_CONFIG: &str = ".gitleaks.toml";
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The gitleaks configuration is invalid.
-    #[error("invalid secret-scanning configuration {0}")]
+    #[error("invalid secret-scanning configuration")]
     Config(#[from] ConfigError),
     /// A file the scan needs could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file.
         path: String,
@@ -37,7 +40,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The baseline is not a report.
-    #[error("{path}: {source}")]
+    #[error("the baseline {path} cannot be used")]
     Baseline {
         /// The baseline file.
         path: String,
@@ -47,6 +50,9 @@ pub enum Error {
     /// git could not list or read what to scan.
     #[error(transparent)]
     Git(#[from] GitError),
+    /// A scanning thread could not open the repository.
+    #[error("cannot open the repository to scan it")]
+    Open(#[source] crate::git::repo::Error),
 }
 
 /// The scanner and the suppressions of one repository or directory.
@@ -132,7 +138,7 @@ fn read(path: &Path) -> Result<String, Error> {
 /// Scans the lines the staged change adds (what `git commit` would record, `GIT_INDEX_FILE` included).
 pub fn staged(setup: &Setup, repo: &Repo) -> Result<Outcome, Error> {
     let (changes, oversize) = repo.staged_blobs(setup.scanner.max_file_size())?;
-    let blobs: Vec<_> = changes.iter().map(|c| c.as_changed_blob()).collect();
+    let blobs: Vec<_> = changes.iter().map(|c| changed_blob(c, None)).collect();
     let (findings, mut stats) = setup.scanner.scan_changes(&blobs);
     stats.skipped_oversize += oversize;
     Ok(setup.finish(findings, stats, 0))
@@ -141,7 +147,7 @@ pub fn staged(setup: &Setup, repo: &Repo) -> Result<Outcome, Error> {
 /// Scans the lines each commit of `git rev-list ARGS` added (`["A..B"]`, or `["HEAD"]` for history).
 pub fn commits(setup: &Setup, repo: &Repo, rev_args: &[&str]) -> Result<Outcome, Error> {
     let ids = repo.non_merge_commits(rev_args)?;
-    let (findings, stats) = repo.scan_commits(&ids, &setup.scanner)?;
+    let (findings, stats) = scan_commits(repo, &ids, &setup.scanner)?;
     Ok(setup.finish(findings, stats, 0))
 }
 
@@ -160,15 +166,32 @@ pub fn files(setup: &Setup, files: Vec<PathBuf>, base: &Path) -> Outcome {
 /// A finding as a policy violation; the message carries only the redacted secret.
 pub fn violation(f: &Finding) -> Violation {
     Violation {
-        check: Check::Secrets,
+        check: CheckKind::Secrets,
         rule: f.rule_id.clone(),
         path: Some(f.file.clone()),
         line: Some(f.line),
+        column: Some(f.column),
         commit: f.commit.clone(),
         message: format!(
             "{}:{}:{}: {} ({}), fingerprint {}",
             f.file, f.line, f.column, f.description, f.redacted, f.fingerprint
         ),
         holder: None,
+        fingerprint: f.fingerprint.clone(),
+    }
+}
+
+/// A change with its contents, in the form the scanner takes; `hits` are the keyword hits
+/// in the new side when already found.
+pub fn changed_blob<'a>(
+    c: &'a LoadedChange,
+    hits: Option<&'a [(usize, usize)]>,
+) -> ChangedBlob<'a> {
+    ChangedBlob {
+        path: &c.path,
+        commit: c.commit.as_deref(),
+        old: c.old.as_deref(),
+        new: &c.new,
+        hits,
     }
 }

@@ -1,15 +1,15 @@
 //! The secrets check as the hooks run it: on the lines a change adds, with the repository's
 //! configuration and suppressions, turned into policy violations.
 
-use gix::ObjectId;
-
-use super::{Error, Setup, violation};
+use super::{Error, Setup, changed_blob, violation};
 use crate::git::Repo;
-use crate::git::changes::Change;
-use crate::git::secrets::LoadedChange;
-use crate::model::Actor;
-use crate::policy::change_check::{Blobs, ChangeCheck};
-use crate::policy::{Check, Violation};
+use crate::git::blobs::LoadedChange;
+use crate::model::{Actor, Change, ObjectId};
+use crate::policy::commit_check::{Blobs, CommitCheck};
+use crate::policy::{CheckKind, Violation};
+
+/// The keyword hits already found in a change's new side.
+type Hits = Vec<(usize, usize)>;
 
 /// Secret scanning of a commit's (or the index's) added lines.
 pub struct Secrets {
@@ -23,6 +23,11 @@ impl Secrets {
         Ok(Secrets {
             setup: Setup::load(repo.workdir(), None, None)?,
         })
+    }
+
+    /// The rules the scanner reports under.
+    pub fn rules(&self) -> impl Iterator<Item = crate::policy::Rule<'_>> {
+        self.setup.scanner.rule_list()
     }
 
     /// The violations among `changes`, reading contents through `blobs`.
@@ -40,7 +45,7 @@ impl Secrets {
             .filter_map(|c| Some((c, read(c.new.filter(|s| !s.is_submodule())?.id)?)))
             .collect();
         scanner.expect_bytes(news.iter().map(|(_, new)| new.len() as u64).sum());
-        let loaded: Vec<LoadedChange> = news
+        let loaded: Vec<(LoadedChange, Option<Hits>)> = news
             .into_iter()
             .filter_map(|(c, new)| {
                 let old = c.old.filter(|s| !s.is_submodule());
@@ -50,25 +55,28 @@ impl Secrets {
                     Some(_) => Some(scanner.prescan(&c.path, &new)?),
                     None => None,
                 };
-                Some(LoadedChange {
+                let change = LoadedChange {
                     path: c.path.clone(),
                     commit: commit.map(str::to_owned),
                     old: old.and_then(|s| read(s.id)),
                     new,
-                    hits,
-                })
+                };
+                Some((change, hits))
             })
             .collect();
-        let blobs: Vec<_> = loaded.iter().map(LoadedChange::as_changed_blob).collect();
+        let blobs: Vec<_> = loaded
+            .iter()
+            .map(|(c, hits)| changed_blob(c, hits.as_deref()))
+            .collect();
         let (findings, stats) = self.setup.scanner.scan_changes(&blobs);
         let outcome = self.setup.finish(findings, stats, 0);
         outcome.findings.iter().map(violation).collect()
     }
 }
 
-impl ChangeCheck for Secrets {
-    fn which(&self) -> Check {
-        Check::Secrets
+impl CommitCheck for Secrets {
+    fn which(&self) -> CheckKind {
+        CheckKind::Secrets
     }
 
     fn check(&self, _: &Actor, changes: &[Change], blobs: &dyn Blobs) -> Vec<Violation> {
@@ -77,12 +85,9 @@ impl ChangeCheck for Secrets {
 }
 
 /// The secrets check for staged `changes` (already computed by the pre-commit hook); a
-/// configuration that cannot be loaded is reported as a violation, never skipped silently.
-pub fn staged_violations(repo: &Repo, changes: &[Change]) -> Vec<Violation> {
-    match Secrets::load(repo) {
-        Ok(secrets) => secrets.violations(changes, None, &StagedBlobs(repo)),
-        Err(e) => vec![unavailable(&e)],
-    }
+/// configuration that cannot be loaded is an error, never a silently skipped check.
+pub fn staged_violations(repo: &Repo, changes: &[Change]) -> Result<Vec<Violation>, Error> {
+    Ok(Secrets::load(repo)?.violations(changes, None, &StagedBlobs(repo)))
 }
 
 /// Blobs of a staged change, read whole and then measured: they are mostly loose objects
@@ -94,18 +99,5 @@ struct StagedBlobs<'r>(&'r Repo);
 impl Blobs for StagedBlobs<'_> {
     fn read(&self, id: ObjectId, max: u64) -> Option<Vec<u8>> {
         self.0.blob(id).filter(|b| b.len() as u64 <= max)
-    }
-}
-
-/// A violation saying the secrets check could not run, and why.
-pub fn unavailable(e: &Error) -> Violation {
-    Violation {
-        check: Check::Secrets,
-        rule: "secrets-unavailable".to_owned(),
-        path: None,
-        line: None,
-        commit: None,
-        message: format!("the secrets check could not run: {e}"),
-        holder: None,
     }
 }

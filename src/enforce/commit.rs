@@ -3,10 +3,10 @@
 
 use jiff::Timestamp;
 
+use super::Error;
 use crate::git::Repo;
-use crate::git::changes::Change;
-use crate::model::{Actor, State};
-use crate::policy::{Check, Policy, Violation};
+use crate::model::{Actor, Change, State};
+use crate::policy::{CheckKind, Policy, Violation};
 
 /// What the pre-commit checks found.
 #[derive(Debug, Default)]
@@ -28,13 +28,14 @@ pub struct Staged {
     pub secrets: Vec<Violation>,
 }
 
-/// Reads the staged changes of `repo` and scans their added lines for secrets.
-pub fn staged(repo: &Repo, skip: &[Check]) -> Result<Staged, crate::git::changes::Error> {
+/// Reads the staged changes of `repo` and scans their added lines for secrets; a
+/// secret-scanning configuration that cannot be loaded is an error, never a skipped check.
+pub fn staged(repo: &Repo, skip: &[CheckKind]) -> Result<Staged, Error> {
     let changes = repo.staged_changes()?;
-    let secrets = if skip.contains(&Check::Secrets) {
+    let secrets = if skip.contains(&CheckKind::Secrets) {
         Vec::new()
     } else {
-        crate::scan::staged_violations(repo, &changes)
+        super::secrets::staged_violations(repo, &changes)?
     };
     Ok(Staged { changes, secrets })
 }
@@ -46,7 +47,7 @@ pub fn check(
     state: &State,
     actor: &Actor,
     now: Timestamp,
-    skip: &[Check],
+    skip: &[CheckKind],
 ) -> Outcome {
     let policy = Policy::new(state, now);
     let mut violations =

@@ -1,15 +1,15 @@
 //! Checks of one commit's changes, as the push and pull-request checks run them on every
 //! commit: the path rules (locks and boundaries) and any content check (such as secret
-//! scanning) implement [`ChangeCheck`] and are run in a list, so a new check is one more
+//! scanning) implement [`CommitCheck`] and are run in a list, so a new check is one more
 //! entry in [`run_all`]'s list rather than a new code path.
 //!
 //! A check stays pure: file contents come through [`Blobs`], which the git layer provides.
 
-use gix::ObjectId;
+use crate::model::ObjectId;
 
-use super::{Check, Policy, Violation};
-use crate::git::changes::Change;
+use super::{CheckKind, Policy, Violation};
 use crate::model::Actor;
+use crate::model::Change;
 
 /// Reads the content of blobs that changes name (the git layer implements it).
 pub trait Blobs {
@@ -19,16 +19,16 @@ pub trait Blobs {
 }
 
 /// One check of the changes a commit makes.
-pub trait ChangeCheck {
+pub trait CommitCheck {
     /// The named check this is, as `GITCOORD_SKIP` names it.
-    fn which(&self) -> Check;
+    fn which(&self) -> CheckKind;
 
     /// The violations in `changes`, made by `actor`; `blobs` reads their contents.
     fn check(&self, actor: &Actor, changes: &[Change], blobs: &dyn Blobs) -> Vec<Violation>;
 }
 
-impl<T: ChangeCheck + ?Sized> ChangeCheck for &T {
-    fn which(&self) -> Check {
+impl<T: CommitCheck + ?Sized> CommitCheck for &T {
+    fn which(&self) -> CheckKind {
         (**self).which()
     }
 
@@ -40,9 +40,9 @@ impl<T: ChangeCheck + ?Sized> ChangeCheck for &T {
 /// Locks held by others, on either side of every change.
 pub struct Locks<'p, 's>(pub &'p Policy<'s>);
 
-impl ChangeCheck for Locks<'_, '_> {
-    fn which(&self) -> Check {
-        Check::Locks
+impl CommitCheck for Locks<'_, '_> {
+    fn which(&self) -> CheckKind {
+        CheckKind::Locks
     }
 
     fn check(&self, actor: &Actor, changes: &[Change], _: &dyn Blobs) -> Vec<Violation> {
@@ -56,9 +56,9 @@ impl ChangeCheck for Locks<'_, '_> {
 /// The acting agent's boundaries (deny, others' owns, allow).
 pub struct Boundaries<'p, 's>(pub &'p Policy<'s>);
 
-impl ChangeCheck for Boundaries<'_, '_> {
-    fn which(&self) -> Check {
-        Check::Boundaries
+impl CommitCheck for Boundaries<'_, '_> {
+    fn which(&self) -> CheckKind {
+        CheckKind::Boundaries
     }
 
     fn check(&self, actor: &Actor, changes: &[Change], _: &dyn Blobs) -> Vec<Violation> {
@@ -70,14 +70,14 @@ impl ChangeCheck for Boundaries<'_, '_> {
 }
 
 /// The path rules every push and pull request runs: locks, then boundaries.
-pub fn path_checks<'p, 's>(policy: &'p Policy<'s>) -> Vec<Box<dyn ChangeCheck + 'p>> {
+pub fn path_checks<'p, 's>(policy: &'p Policy<'s>) -> Vec<Box<dyn CommitCheck + 'p>> {
     vec![Box::new(Locks(policy)), Box::new(Boundaries(policy))]
 }
 
 /// Runs every check not in `skip` on one commit's changes; each violation names `commit`.
 pub fn run_all(
-    checks: &[Box<dyn ChangeCheck + '_>],
-    skip: &[Check],
+    checks: &[Box<dyn CommitCheck + '_>],
+    skip: &[CheckKind],
     actor: &Actor,
     commit: Option<&str>,
     changes: &[Change],
@@ -142,10 +142,17 @@ mod tests {
         let changes = [change("config/a.toml"), change("src/db.rs")];
         let found = run_all(&checks, &[], &actor, Some("abc"), &changes, &NoBlobs);
         let rules: Vec<_> = found.iter().map(|v| v.check).collect();
-        assert_eq!(rules, vec![Check::Locks, Check::Boundaries]);
+        assert_eq!(rules, vec![CheckKind::Locks, CheckKind::Boundaries]);
         assert!(found.iter().all(|v| v.commit.as_deref() == Some("abc")));
-        let skipped = run_all(&checks, &[Check::Locks], &actor, None, &changes, &NoBlobs);
+        let skipped = run_all(
+            &checks,
+            &[CheckKind::Locks],
+            &actor,
+            None,
+            &changes,
+            &NoBlobs,
+        );
         assert_eq!(skipped.len(), 1);
-        assert_eq!(skipped[0].check, Check::Boundaries);
+        assert_eq!(skipped[0].check, CheckKind::Boundaries);
     }
 }

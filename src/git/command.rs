@@ -38,22 +38,43 @@ pub fn git(dir: &Path) -> Command {
     cmd
 }
 
-/// Runs a git command and returns its trimmed stdout, or its stderr as the error.
-pub fn output(mut cmd: Command) -> Result<String, String> {
-    let out: Output = cmd
-        .output()
-        .map_err(|e| format!("cannot run git: {e}; is git installed and on PATH?"))?;
+/// Why a `git` command gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The binary could not be started.
+    #[error("cannot run git; is git installed and on PATH?")]
+    Spawn(#[source] std::io::Error),
+    /// git ran and failed.
+    #[error("`git {args}` failed: {stderr}")]
+    Failed {
+        /// The arguments, as typed.
+        args: String,
+        /// What git said on stderr.
+        stderr: String,
+    },
+}
+
+/// Runs a git command and returns its trimmed stdout, or what it said on failure.
+pub fn output(mut cmd: Command) -> Result<String, Error> {
+    let out: Output = cmd.output().map_err(Error::Spawn)?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_owned())
     } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        let args: Vec<String> = cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        Err(Error::Failed {
+            args: args.join(" "),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        })
     }
 }
 
 impl Repo {
     /// The directory git runs hooks from for every worktree of this repository
     /// (`core.hooksPath` when set, else the common dir's `hooks`).
-    pub fn hooks_dir(&self) -> Result<PathBuf, String> {
+    pub fn hooks_dir(&self) -> Result<PathBuf, Error> {
         let mut cmd = git(self.workdir());
         cmd.args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"]);
         output(cmd).map(PathBuf::from)
@@ -83,7 +104,7 @@ impl Repo {
     }
 
     /// `git worktree add` at `path` on `branch`, creating the branch from HEAD if needed.
-    pub fn add_worktree(&self, path: &Path, branch: &str) -> Result<(), String> {
+    pub fn add_worktree(&self, path: &Path, branch: &str) -> Result<(), Error> {
         let mut cmd = git(self.workdir());
         cmd.args(["worktree", "add", "--quiet"]);
         if self.branch_exists(branch) {

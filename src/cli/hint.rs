@@ -1,0 +1,196 @@
+//! The one place that says what to do next: each typed error of the layers below becomes a
+//! [`CliError`] of the right kind, with the commands that get the user going again.
+
+use super::error::{CliError, ErrorKind};
+use crate::enforce::report::advice;
+use crate::enforce::{self, secrets};
+use crate::git::{self, command, repo, revs, store};
+use crate::hooks::{claude, install};
+use crate::model::{OpError, OpErrorKind};
+
+impl From<OpError> for CliError {
+    fn from(e: OpError) -> Self {
+        let kind = match e.kind() {
+            OpErrorKind::Refused => ErrorKind::Refused,
+            OpErrorKind::Invalid => ErrorKind::Invalid,
+        };
+        let hints = op_hints(&e);
+        hints
+            .into_iter()
+            .fold(CliError::new(kind, e), CliError::hint)
+    }
+}
+
+/// What to do after an operation was refused or found invalid.
+fn op_hints(e: &OpError) -> Vec<String> {
+    let one = |s: &str| vec![s.to_owned()];
+    match e {
+        OpError::NoSuchAgent { .. } => one(
+            "see `gitcoord agent list`, or register it with `gitcoord agent add ID --branch BRANCH`",
+        ),
+        OpError::NoSuchRecipient { .. } => {
+            one("see `gitcoord agent list`; --to all reaches every agent")
+        }
+        OpError::BadAgentId { .. } => one("choose another id"),
+        OpError::AgentExists { id } => vec![format!(
+            "see `gitcoord agent show {id}`; remove it first with `gitcoord agent remove {id}` to re-register"
+        )],
+        OpError::AfterItself { .. } => one("drop it from --after"),
+        OpError::MergeCycle { .. } => one("drop one --after so the order has a first agent"),
+        OpError::StillAfter { waiting, id } => vec![format!(
+            "remove '{waiting}' first, or re-register it without --after {id}"
+        )],
+        OpError::CheckinNeedsAgent => {
+            one("pass --agent ID, set GITCOORD_AGENT, or run it from the agent's worktree")
+        }
+        OpError::HaltNeedsReason => one("pass --reason 'why work must stop'"),
+        OpError::NotHalted => one("nothing to resume; see `gitcoord status`"),
+        OpError::LockHeld { held, .. } => advice::lock_held(&held.holder, &held.pattern),
+        OpError::NoLockMatches { .. } => one("see `gitcoord locks` for the locks held now"),
+        OpError::HeldByOther { pattern, holder } => advice::lock_held(holder, pattern),
+        OpError::ForceNotAllowed { .. } => vec![advice::force_not_allowed()],
+        OpError::NotOneLine { field } => vec![format!(
+            "pass --{field} 'one line'; put longer text in --body"
+        )],
+        OpError::NoSuchUser { .. } => {
+            one("pass --to user:NAME with the name `gitcoord whoami` shows for them")
+        }
+        OpError::BadRecipient { .. } => one("pass --to AGENT, --to user:NAME or --to all"),
+        OpError::NoSuchMessage { .. } => {
+            one("see `gitcoord inbox --all` for the messages kept now")
+        }
+        OpError::NotYourMessage { .. } => {
+            one("acknowledge only your own messages; see `gitcoord inbox`")
+        }
+    }
+}
+
+impl From<store::Error> for CliError {
+    fn from(e: store::Error) -> Self {
+        let reset = |commit: &str| {
+            format!(
+                "inspect it with `git show {commit}`; to go back to the previous state run `git update-ref {} {commit}^`",
+                git::STATE_REF
+            )
+        };
+        let e = match e {
+            store::Error::Op(op) => return op.into(),
+            other => other,
+        };
+        let hint = match &e {
+            store::Error::Op(_) => String::new(),
+            store::Error::NotInitialized => "run `gitcoord init` first".to_owned(),
+            store::Error::Corrupt { commit, .. } | store::Error::Foreign { commit, .. } => {
+                reset(commit)
+            }
+            store::Error::TooNew(_) => "upgrade gitcoord to read this state".to_owned(),
+            store::Error::Contended => "try again; other writers were busy".to_owned(),
+            store::Error::Git(_) => {
+                "check the repository with `git fsck`, then try again".to_owned()
+            }
+        };
+        CliError::new(ErrorKind::Invalid, e).hint(hint)
+    }
+}
+
+impl From<repo::Error> for CliError {
+    fn from(e: repo::Error) -> Self {
+        let hint = match &e {
+            repo::Error::NotARepo { .. } => {
+                "run gitcoord from a repository's worktree (or `git init` one first)"
+            }
+            repo::Error::Bare { .. } => {
+                "run gitcoord from one of its worktrees (`git worktree add` or a clone)"
+            }
+            repo::Error::Open { .. } => "check that `git status` works here",
+        };
+        CliError::new(ErrorKind::Invalid, e).hint(hint)
+    }
+}
+
+impl From<revs::Error> for CliError {
+    fn from(e: revs::Error) -> Self {
+        CliError::new(ErrorKind::Invalid, e).hint(
+            "check the revisions and that the history is fetched (`git fetch`; in CI a full clone, e.g. fetch-depth: 0)",
+        )
+    }
+}
+
+impl From<git::changes::Error> for CliError {
+    fn from(e: git::changes::Error) -> Self {
+        CliError::new(ErrorKind::Invalid, e).hint("check that the index is readable (`git status`)")
+    }
+}
+
+impl From<command::Error> for CliError {
+    fn from(e: command::Error) -> Self {
+        let hint = match &e {
+            command::Error::Spawn(_) => "install git and put it on PATH",
+            command::Error::Failed { .. } => "run the same git command by hand to see why",
+        };
+        CliError::new(ErrorKind::Invalid, e).hint(hint)
+    }
+}
+
+impl From<secrets::Error> for CliError {
+    fn from(e: secrets::Error) -> Self {
+        let hint = match &e {
+            secrets::Error::Config(_) => {
+                "fix the secret-scanning configuration (.gitleaks.toml or --config), or skip the check with GITCOORD_SKIP=secrets"
+            }
+            secrets::Error::Baseline { .. } => {
+                "pass a JSON report written by `gitcoord scan --format json` or gitleaks"
+            }
+            secrets::Error::Read { .. } => "check that the file exists and is readable",
+            secrets::Error::Git(_) | secrets::Error::Open(_) => {
+                "check the repository with `git status` and `git fsck`"
+            }
+        };
+        CliError::new(ErrorKind::Invalid, e).hint(hint)
+    }
+}
+
+impl From<enforce::Error> for CliError {
+    fn from(e: enforce::Error) -> Self {
+        match e {
+            enforce::Error::State(e) => e.into(),
+            enforce::Error::Changes(e) => e.into(),
+            enforce::Error::Revs(e) => e.into(),
+            enforce::Error::Secrets(e) => e.into(),
+        }
+    }
+}
+
+impl From<install::Error> for CliError {
+    fn from(e: install::Error) -> Self {
+        let hints = match &e {
+            install::Error::Managed {
+                manager, lines, ..
+            } => vec![
+                format!("add these lines so {manager} runs gitcoord:\n{lines}"),
+                "then run `gitcoord install` again to confirm; until then gitcoord's checks do not run on commit".to_owned(),
+            ],
+            install::Error::BothKept { .. } => vec![
+                "merge the two hooks by hand into one, then run `gitcoord install` again".to_owned(),
+            ],
+            install::Error::HooksDir(_) | install::Error::Io { .. } => {
+                vec!["check the permissions of the hooks directory".to_owned()]
+            }
+        };
+        hints
+            .into_iter()
+            .fold(CliError::new(ErrorKind::Invalid, e), CliError::hint)
+    }
+}
+
+impl From<claude::Error> for CliError {
+    fn from(e: claude::Error) -> Self {
+        let hint = match &e {
+            claude::Error::NotJson { .. } | claude::Error::Shape { .. } => {
+                "fix the file, then run `gitcoord install --claude` again"
+            }
+            claude::Error::Io { .. } => "check the permissions of the .claude directory",
+        };
+        CliError::new(ErrorKind::Invalid, e).hint(hint)
+    }
+}

@@ -1,0 +1,50 @@
+//! What a commit, a push and a pull request are checked for: the changes gathered through
+//! [`crate::git`], judged by [`crate::policy`], and reported in one vocabulary
+//! ([`report`]). The command line and the hooks call in here; nothing here prints.
+//!
+//! - [`commit`]: the staged change (pre-commit);
+//! - [`push`]: every commit a push brings, and merge order on the integration branch;
+//! - [`pull_request`]: the same on `base..head`, for CI;
+//! - [`secrets`]: the scanner run where the secrets are (paths, the index, ranges, history);
+//! - [`report`]: rules, fingerprints, advice and the output formats (text, SARIF, GitHub,
+//!   GitLab).
+
+pub mod commit;
+mod commits;
+mod order;
+pub mod pull_request;
+pub mod push;
+pub mod report;
+pub mod secrets;
+
+use jiff::Timestamp;
+
+use crate::git::{Repo, changes, revs, store};
+use crate::model::State;
+
+/// Why the checks could not run (as opposed to what they found, which is data).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The coordination state could not be read.
+    #[error(transparent)]
+    State(#[from] store::Error),
+    /// The staged changes could not be read.
+    #[error(transparent)]
+    Changes(#[from] changes::Error),
+    /// The commits or revisions could not be read.
+    #[error(transparent)]
+    Revs(#[from] revs::Error),
+    /// The secret scanner could not be set up or run.
+    #[error(transparent)]
+    Secrets(#[from] secrets::Error),
+}
+
+/// The state the checks judge against. Without a coordination state there are no locks,
+/// boundaries or halt to enforce, but the secrets check still runs: an empty state stands
+/// in for the missing one.
+pub fn state_or_empty(repo: &Repo, now: Timestamp) -> Result<State, store::Error> {
+    Ok(match repo.read_state()? {
+        Some(snapshot) => snapshot.state,
+        None => State::new(now),
+    })
+}

@@ -1,0 +1,146 @@
+//! The push checks: every commit a push brings is checked on its own changes by the
+//! [`CommitCheck`] list, as the agent who made it; the halt is checked once; and an update
+//! of the integration branch is judged for merge order. The pull-request checks
+//! (`pull_request.rs`) share all of it.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+
+use super::Error;
+pub use super::commits::agent_on;
+use super::commits::{Attribution, check_commits};
+use super::order::judge_order;
+use super::secrets::Secrets;
+use crate::git::Repo;
+use crate::git::revs::{Node, PushUpdate};
+use crate::model::{Actor, ObjectId, State};
+use crate::policy::commit_check::{self, Blobs, CommitCheck};
+use crate::policy::{CheckKind, Policy, Violation};
+
+impl Blobs for Repo {
+    fn read(&self, id: ObjectId, max: u64) -> Option<Vec<u8>> {
+        self.blob_at_most(id, max)
+    }
+}
+
+/// What every push or range check needs besides the repository.
+pub struct Setup<'a> {
+    /// The coordination state.
+    pub state: &'a State,
+    /// The time locks are judged at.
+    pub now: Timestamp,
+    /// Checks skipped by `GITCOORD_SKIP`.
+    pub skip: &'a [CheckKind],
+    /// The remote pushed to, or whose branches a range is judged against.
+    pub remote: &'a str,
+    /// The branch agents integrate into.
+    pub integration: &'a str,
+    /// Who acts for commits that belong to no agent's branch (identity resolution).
+    pub fallback: Actor,
+    /// The secret scanner, unless skipped.
+    pub secrets: Option<Secrets>,
+}
+
+impl<'a> Setup<'a> {
+    /// The set-up of push and pull-request checks on `repo`: the secret scanner is loaded
+    /// with the repository's configuration unless `skip` names it, and a configuration that
+    /// cannot be loaded is an error, never a skipped check.
+    pub fn load(
+        repo: &Repo,
+        state: &'a State,
+        (now, skip): (Timestamp, &'a [CheckKind]),
+        (remote, integration): (&'a str, &'a str),
+        fallback: Actor,
+    ) -> Result<Setup<'a>, super::secrets::Error> {
+        let secrets = if skip.contains(&CheckKind::Secrets) {
+            None
+        } else {
+            Some(Secrets::load(repo)?)
+        };
+        Ok(Setup {
+            state,
+            now,
+            skip,
+            remote,
+            integration,
+            fallback,
+            secrets,
+        })
+    }
+}
+
+/// What the checks found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// How many commits were checked.
+    pub commits: usize,
+    /// Whether an update of the integration branch was judged for merge order.
+    pub merge_order: bool,
+    /// The violations: halt first, then per commit, then merge order.
+    pub violations: Vec<Violation>,
+    /// The first path the checked commits change: where reports that need a file (SARIF
+    /// for GitHub code scanning) anchor findings that have none, such as merge order.
+    pub anchor: Option<String>,
+}
+
+/// The checks every commit's changes go through, in reporting order: locks, boundaries,
+/// then secrets (when the scanner could be set up).
+pub fn commit_checks<'p>(
+    policy: &'p Policy<'_>,
+    secrets: Option<&'p Secrets>,
+) -> Vec<Box<dyn CommitCheck + 'p>> {
+    let mut checks = commit_check::path_checks(policy);
+    if let Some(secrets) = secrets {
+        checks.push(Box::new(secrets));
+    }
+    checks
+}
+
+/// Checks the ref updates git is about to push to `setup.remote`.
+pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<Outcome, Error> {
+    let policy = Policy::new(setup.state, setup.now);
+    let checks = commit_checks(&policy, setup.secrets.as_ref());
+    let mut out = Outcome::default();
+    if !updates.is_empty() && !setup.skip.contains(&CheckKind::Halt) {
+        out.violations.extend(policy.halt());
+    }
+    let mut seen = BTreeSet::new();
+    for update in updates {
+        if update.remote_ref.starts_with("refs/gitcoord/") {
+            continue; // The coordination state itself, synced between clones.
+        }
+        let Some(local) = update.local else {
+            continue; // A deletion brings no commits.
+        };
+        let mut exclude = vec![format!("--remotes={}", setup.remote)];
+        exclude.extend(
+            update
+                .remote
+                .filter(|r| repo.has_object(*r))
+                .map(|r| r.to_string()),
+        );
+        let range = repo.rev_list(&[local.to_string()], &exclude)?;
+        let nodes: Vec<Node> = range
+            .iter()
+            .filter(|n| seen.insert(n.id))
+            .cloned()
+            .collect();
+        let branch_agent = update.local_branch().and_then(|b| agent_on(setup.state, b));
+        let who = Attribution::new(repo, setup, branch_agent, (&range, &nodes), &exclude)?;
+        out.commits += nodes.len();
+        check_commits(repo, setup, &checks, &nodes, &who, &mut out)?;
+        if update.remote_branch() == Some(setup.integration) {
+            let old = update.remote.filter(|r| repo.has_object(*r)).or_else(|| {
+                repo.ref_commit(&format!(
+                    "refs/remotes/{}/{}",
+                    setup.remote, setup.integration
+                ))
+            });
+            let tip = repo.resolve_commit(&local.to_string())?;
+            out.merge_order = true;
+            out.violations.extend(judge_order(repo, setup, old, tip)?);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,97 @@
+//! What to run next after a refusal, written once: the commands a refused commit, push,
+//! lock, unlock or edit prints, so an agent can copy them as they are.
+
+/// The steps that get an agent past `pattern` locked by `holder`.
+pub fn lock_held(holder: &str, pattern: &str) -> Vec<String> {
+    vec![
+        format!(
+            "gitcoord msg send --to {holder} --subject {}   # ask the holder",
+            quote(&format!("please release {pattern}"))
+        ),
+        "gitcoord locks   # see when each lock expires; expired locks never block".into(),
+        format!(
+            "gitcoord unlock --force {}   # the lead or a coordinator only",
+            quote(pattern)
+        ),
+    ]
+}
+
+/// The step for a force-unlock its actor may not do.
+pub fn force_not_allowed() -> String {
+    "ask the lead or a coordinator agent to run the same `gitcoord unlock --force`".into()
+}
+
+/// The steps for a path outside the acting agent's boundaries, owned by `owner` if any.
+pub fn out_of_bounds(path: &str, owner: Option<&str>) -> Vec<String> {
+    let mut steps = vec![format!(
+        "git restore --staged -- {}   # leave it out of this commit",
+        quote(path)
+    )];
+    if let Some(owner) = owner {
+        steps.push(format!(
+            "gitcoord handoff --to {owner} --note {}   # let the owner make it",
+            quote(&format!("needs a change in {path}"))
+        ));
+    }
+    steps
+}
+
+/// The step for a halted repository.
+pub fn halted() -> String {
+    "wait for the lead to lift the halt (`gitcoord status` shows why); the lead runs `gitcoord resume`".into()
+}
+
+/// The step for a secret found.
+pub fn secret() -> String {
+    "remove the secret and rotate it; if it is not a secret, add `gitcoord:allow` on its line or its fingerprint to .gitcoordignore".into()
+}
+
+/// The step for merge order.
+pub fn merge_order() -> String {
+    "merge the missing predecessors first (`gitcoord integration` shows the order)".into()
+}
+
+/// The step that is always last: how to skip, and that skipping is seen.
+pub fn skipping() -> String {
+    "GITCOORD_SKIP=<check> skips one check, GITCOORD=0 all; both are reported, and CI checks again"
+        .into()
+}
+
+/// `text` as one shell word: as it is when it is plainly safe, else in single quotes.
+pub fn quote(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        return text.to_owned();
+    }
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_for_the_shell() {
+        let cases = [
+            ("src/a.rs", "src/a.rs"),
+            ("a b", "'a b'"),
+            ("it's", r"'it'\''s'"),
+            ("", "''"),
+            ("src/**", "'src/**'"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(quote(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn lock_advice_names_holder_and_pattern() {
+        let steps = lock_held("sec", "config/a b.toml");
+        assert!(
+            steps[0].starts_with(
+                "gitcoord msg send --to sec --subject 'please release config/a b.toml'"
+            )
+        );
+        assert!(steps[2].starts_with("gitcoord unlock --force 'config/a b.toml'"));
+    }
+}

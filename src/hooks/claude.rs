@@ -1,0 +1,99 @@
+//! Claude Code's hooks: `gitcoord guard` as the `PreToolUse` hook of the edit tools, merged
+//! into `.claude/settings.json` without touching the user's other settings.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+/// The Claude Code tools that edit files, which the guard judges.
+pub const EDIT_TOOLS: [&str; 4] = ["Edit", "Write", "MultiEdit", "NotebookEdit"];
+
+/// Why the settings could not be updated; nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The settings file is not JSON.
+    #[error("{path} is not valid JSON; nothing was changed")]
+    NotJson {
+        /// The settings file.
+        path: PathBuf,
+        /// The parser's complaint.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The settings are JSON of another shape than Claude Code's.
+    #[error("{path}: {what}; nothing was changed")]
+    Shape {
+        /// The settings file.
+        path: PathBuf,
+        /// What is not as expected.
+        what: &'static str,
+    },
+    /// The file could not be read or written.
+    #[error("cannot update {path}")]
+    Io {
+        /// The settings file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Adds the guard to `WORKTREE/.claude/settings.json`, merging with what is there
+/// (idempotent). Returns the file and whether it was changed.
+pub fn install(worktree: &Path) -> Result<(PathBuf, bool), Error> {
+    let dir = worktree.join(".claude");
+    let path = dir.join("settings.json");
+    let io = |source| Error::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut settings: Value = match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|source| Error::NotJson {
+            path: path.clone(),
+            source,
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => json!({}),
+        Err(e) => return Err(io(e)),
+    };
+    let added = add_guard(&mut settings).map_err(|what| Error::Shape {
+        path: path.clone(),
+        what,
+    })?;
+    if added {
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let text = serde_json::to_string_pretty(&settings).expect("a JSON value always serialises");
+        std::fs::write(&path, text + "\n").map_err(io)?;
+    }
+    Ok((path, added))
+}
+
+/// Inserts the guard hook into parsed settings; false when it is already there.
+pub fn add_guard(settings: &mut Value) -> Result<bool, &'static str> {
+    let root = settings
+        .as_object_mut()
+        .ok_or("the settings are not a JSON object")?;
+    let hooks = root.entry("hooks").or_insert_with(|| json!({}));
+    let hooks = hooks.as_object_mut().ok_or("\"hooks\" is not an object")?;
+    let list = hooks.entry("PreToolUse").or_insert_with(|| json!([]));
+    let list = list
+        .as_array_mut()
+        .ok_or("\"hooks.PreToolUse\" is not an array")?;
+    let present = list.iter().any(|m| {
+        m["hooks"].as_array().is_some_and(|hs| {
+            hs.iter().any(|h| {
+                h["command"]
+                    .as_str()
+                    .is_some_and(|c| c.contains("gitcoord guard"))
+            })
+        })
+    });
+    if present {
+        return Ok(false);
+    }
+    list.push(json!({
+        "matcher": EDIT_TOOLS.join("|"),
+        "hooks": [{ "type": "command", "command": "gitcoord guard" }]
+    }));
+    Ok(true)
+}

@@ -1,0 +1,169 @@
+//! Why an operation was not applied: one variant per cause, carrying the facts. What the
+//! user should do next is not written here but where the error reaches the user
+//! (`cli::error`), so this layer names no command.
+
+use jiff::Timestamp;
+
+use super::Lock;
+
+/// Whether an operation was refused by policy or is invalid for the state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpErrorKind {
+    /// Refused by policy (a lock held by another, …): exit code 1.
+    Refused,
+    /// Invalid for this state (an unknown agent, …): exit code 2.
+    Invalid,
+}
+
+/// Why an operation was not applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpError {
+    /// No agent has this id.
+    #[error("no agent '{id}' is registered")]
+    NoSuchAgent {
+        /// The id asked for.
+        id: String,
+    },
+    /// A message names an agent that is not registered.
+    #[error("no agent '{id}' is registered")]
+    NoSuchRecipient {
+        /// The id given with `--to`.
+        id: String,
+    },
+    /// An agent id is not acceptable.
+    #[error("{reason}")]
+    BadAgentId {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An agent with this id exists already.
+    #[error("agent '{id}' is already registered")]
+    AgentExists {
+        /// The id.
+        id: String,
+    },
+    /// An agent declared to be merged after itself.
+    #[error("agent '{id}' cannot be merged after itself")]
+    AfterItself {
+        /// The agent.
+        id: String,
+    },
+    /// The declared merge order would have a cycle.
+    #[error("--after would make a merge-order cycle: {}", cycle.join(" -> "))]
+    MergeCycle {
+        /// The agents around the cycle, the first repeated last.
+        cycle: Vec<String>,
+    },
+    /// An agent others are merged after cannot be removed.
+    #[error("agent '{waiting}' is merged after '{id}'")]
+    StillAfter {
+        /// The agent that waits on `id`.
+        waiting: String,
+        /// The agent to be removed.
+        id: String,
+    },
+    /// `checkin` by someone acting as no agent.
+    #[error("checkin needs an agent, and you are acting as no registered agent")]
+    CheckinNeedsAgent,
+    /// A halt without a reason.
+    #[error("a halt needs a reason")]
+    HaltNeedsReason,
+    /// `resume` while not halted.
+    #[error("the repository is not halted")]
+    NotHalted,
+    /// A lock conflicts with one another actor holds.
+    #[error("{}", lock_conflict(pattern, held, *at))]
+    LockHeld {
+        /// The pattern asked for.
+        pattern: String,
+        /// The lock in the way.
+        held: Box<Lock>,
+        /// When the operation was made.
+        at: Timestamp,
+    },
+    /// No lock matches what is to be released.
+    #[error("no live lock matches '{pattern}'")]
+    NoLockMatches {
+        /// The pattern given.
+        pattern: String,
+    },
+    /// Releasing another's lock without `--force`.
+    #[error("'{pattern}' is held by {holder}, not by you")]
+    HeldByOther {
+        /// The lock's pattern.
+        pattern: String,
+        /// Who holds it.
+        holder: String,
+    },
+    /// `--force` by someone who may not force.
+    #[error("{actor} may not force-unlock: only a coordinator agent or an unbound user may")]
+    ForceNotAllowed {
+        /// Who tried.
+        actor: String,
+    },
+    /// A free-text field that must be one line is not.
+    #[error("the {field} must be one non-empty line")]
+    NotOneLine {
+        /// The field: `subject`, …
+        field: &'static str,
+    },
+    /// A message addressed to `user:` with no usable name.
+    #[error("'{to}' names no user")]
+    NoSuchUser {
+        /// The recipient as given.
+        to: String,
+    },
+    /// A recipient that is neither an agent id, `user:NAME` nor `all`.
+    #[error("{reason}")]
+    BadRecipient {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No message has this id.
+    #[error("no message '{id}' is in the state")]
+    NoSuchMessage {
+        /// The id asked for.
+        id: String,
+    },
+    /// Acknowledging a message meant for someone else.
+    #[error("message {id} is for {to}, not for {reader}")]
+    NotYourMessage {
+        /// The message.
+        id: String,
+        /// Whom it is for.
+        to: String,
+        /// Who tried to acknowledge it.
+        reader: String,
+    },
+}
+
+impl OpError {
+    /// Refused by policy, or invalid for the state.
+    pub fn kind(&self) -> OpErrorKind {
+        match self {
+            OpError::LockHeld { .. }
+            | OpError::HeldByOther { .. }
+            | OpError::ForceNotAllowed { .. } => OpErrorKind::Refused,
+            _ => OpErrorKind::Invalid,
+        }
+    }
+}
+
+/// Describes a lock that blocks `pattern`: who, since when, why, until when.
+pub fn lock_conflict(pattern: &str, held: &Lock, now: Timestamp) -> String {
+    let what = if held.pattern == pattern {
+        format!("'{pattern}' is locked")
+    } else {
+        format!("'{pattern}' overlaps '{}', locked", held.pattern)
+    };
+    format!(
+        "{what} by {} since {}{}, until {}",
+        held.holder,
+        super::time::since(held.acquired, now),
+        held.reason
+            .as_ref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default(),
+        held.expires.strftime("%H:%M:%SZ"),
+    )
+}
