@@ -234,6 +234,12 @@ mod tests {
     }
 
     #[test]
+    fn the_command_tree_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
     fn the_hook_fast_path_parses_as_clap_does() {
         for args in [
             &["gitcoord", "hook", "pre-commit"][..],

@@ -57,6 +57,10 @@ impl Run {
     }
 }
 
+/// The variables a hermetic command keeps from the test process: where programs are, where
+/// temporary files go, and how Rust reports panics and coverage.
+pub const PASSED: [&str; 4] = ["PATH", "TMPDIR", "RUST_BACKTRACE", "LLVM_PROFILE_FILE"];
+
 /// The built gitcoord binary.
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_gitcoord"))
@@ -88,14 +92,18 @@ impl TestEnv {
         self.repo.parent().expect("repo has a parent").to_path_buf()
     }
 
-    /// Applies the hermetic environment to a command.
+    /// Applies the hermetic environment to a command: a cleared environment, the few
+    /// variables of [`PASSED`] from the test process, and fixed identities, dates and paths.
+    /// Nothing else leaks in (a CI runner's `GITHUB_STEP_SUMMARY`, a user's `GIT_DIR`).
     pub fn hermetic(&self, cmd: &mut Command) {
-        for (k, _) in std::env::vars() {
-            if k.starts_with("GIT_") || k.starts_with("GITCOORD") {
-                cmd.env_remove(k);
+        cmd.env_clear();
+        for name in PASSED {
+            if let Some(value) = std::env::var_os(name) {
+                cmd.env(name, value);
             }
         }
         cmd.env("HOME", &self.home)
+            .env("LANG", "C.UTF-8")
             .env("XDG_CONFIG_HOME", self.home.join(".config"))
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")

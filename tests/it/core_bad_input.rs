@@ -2,11 +2,17 @@
 
 use crate::common::{Run, STATE_REF, TestEnv};
 
-/// Asserts exit 2, an `error:` line holding every `needle`, and an unmoved state ref.
+/// Asserts exit 2, an `error:` line holding every `needle`, a `next:` line, and an unmoved
+/// state ref.
 #[track_caller]
 fn refused(env: &TestEnv, before: &Option<String>, run: &Run, needles: &[&str]) {
     run.code(2);
     assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("\n  next: "),
+        "no next step in\n{}",
+        run.stderr
+    );
     for needle in needles {
         assert!(
             run.stderr.contains(needle),

@@ -10,5 +10,6 @@ mod core_locks;
 mod enforce;
 mod install;
 mod messages;
+mod outcomes;
 mod push;
 mod secrets;
