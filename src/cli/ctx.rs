@@ -82,7 +82,7 @@ impl Ctx {
             branch: repo.current_branch(),
             user_name: repo.user_name(),
         };
-        identity::resolve(state, &inputs).map_err(|m| CliError::usage(m, ""))
+        Ok(identity::resolve(state, &inputs)?)
     }
 
     /// The current state, or an error telling to run `gitcoord init`.

@@ -6,7 +6,7 @@ use crate::enforce::report::advice;
 use crate::enforce::{self, secrets};
 use crate::git::{self, command, repo, revs, store};
 use crate::hooks::{claude, install};
-use crate::model::{OpError, OpErrorKind};
+use crate::model::{OpError, OpErrorKind, identity};
 
 impl From<OpError> for CliError {
     fn from(e: OpError) -> Self {
@@ -62,6 +62,16 @@ fn op_hints(e: &OpError) -> Vec<String> {
         OpError::NotYourMessage { .. } => {
             one("acknowledge only your own messages; see `gitcoord inbox`")
         }
+    }
+}
+
+impl From<identity::UnknownAgent> for CliError {
+    fn from(e: identity::UnknownAgent) -> Self {
+        let hint = format!(
+            "see `gitcoord agent list`, or register it with `gitcoord agent add {} --branch BRANCH`",
+            e.id
+        );
+        CliError::new(ErrorKind::Invalid, e).hint(hint)
     }
 }
 

@@ -92,3 +92,68 @@ impl Ui {
         let _ = self.err.flush();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::*;
+
+    /// A writer whose bytes the test can read back.
+    #[derive(Clone, Default)]
+    struct Shared(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Shared {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.borrow()).into_owned()
+        }
+    }
+
+    fn ui(json: bool) -> (Ui, Shared, Shared) {
+        let (out, err) = (Shared::default(), Shared::default());
+        let ui = Ui::new(json, false, Box::new(out.clone()), Box::new(err.clone()));
+        (ui, out, err)
+    }
+
+    #[test]
+    fn text_or_json_on_stdout_notes_on_stderr() {
+        let (mut text, out, err) = ui(false);
+        text.emit(&[1, 2], |w| writeln!(w, "one, two"))
+            .expect("write to memory");
+        text.note("a note");
+        assert_eq!(out.text(), "one, two\n");
+        assert_eq!(err.text(), "a note\n");
+        let (mut json, out, _) = ui(true);
+        json.emit(&[1, 2], |w| writeln!(w, "one, two"))
+            .expect("write to memory");
+        assert_eq!(out.text(), "[\n  1,\n  2\n]\n");
+    }
+
+    #[test]
+    fn errors_show_their_causes_and_next_steps_and_a_closed_pipe_nothing() {
+        let (mut ui, out, err) = ui(false);
+        let cause = io::Error::other("permission denied");
+        let e = CliError::from(anyhow::Error::from(cause).context("cannot write x"))
+            .hint("check the permissions\nof x");
+        ui.error(&e);
+        assert_eq!(
+            err.text(),
+            "error: cannot write x\n  because: permission denied\n  next: check the permissions\n        of x\n"
+        );
+        let (mut ui2, _, err2) = self::ui(false);
+        ui2.error(&CliError::from(io::Error::from(io::ErrorKind::BrokenPipe)));
+        assert_eq!(err2.text(), "");
+        assert_eq!(out.text(), "");
+    }
+}

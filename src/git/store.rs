@@ -331,3 +331,57 @@ fn backoff(attempt: u32) -> Duration {
     let base = u64::from(attempt.min(25)) * 1000;
     Duration::from_micros(base + jitter)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Actor, Op};
+
+    /// A new repository (made by the real git) with a coordination state.
+    fn repo_with_state() -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let status = super::super::command::git(dir.path())
+            .args(["init", "-q"])
+            .status()
+            .expect("git runs");
+        assert!(status.success());
+        let repo = Repo::discover(dir.path()).expect("the new repository opens");
+        let record = Record {
+            op: Op::Init,
+            actor: Actor::User { name: "t".into() },
+            at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        repo.update(&record).expect("init writes the state");
+        (dir, repo)
+    }
+
+    #[test]
+    fn a_moved_ref_and_a_held_lock_are_lost_races() {
+        let (_dir, repo) = repo_with_state();
+        let head = repo.state_head().expect("readable").expect("a state");
+        // Expecting another value than the ref holds: gix reports a conflict.
+        let stale = ObjectId::null(gix::hash::Kind::Sha1);
+        assert_eq!(repo.compare_and_swap(Some(stale), head).ok(), Some(false));
+        let other = repo.inner.write_blob(b"x").expect("write a blob").detach();
+        assert_eq!(repo.compare_and_swap(None, other).ok(), Some(false));
+        assert_eq!(repo.state_head().ok(), Some(Some(head)), "nothing moved");
+        // Another writer holds the ref's lock file: retryable.
+        let lock = repo.common_dir().join("refs/gitcoord/state.lock");
+        std::fs::write(&lock, "").expect("write the lock file");
+        assert_eq!(repo.compare_and_swap(Some(head), head).ok(), Some(false));
+        std::fs::remove_file(&lock).expect("remove the lock file");
+        assert_eq!(repo.compare_and_swap(Some(head), head).ok(), Some(true));
+    }
+
+    #[test]
+    fn no_repository_is_classified_as_such() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let e = Repo::discover(dir.path())
+            .err()
+            .expect("no repository here");
+        assert!(
+            matches!(e, super::super::repo::Error::NotARepo { .. }),
+            "{e:?}"
+        );
+    }
+}

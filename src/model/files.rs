@@ -33,7 +33,7 @@ pub enum Error {
     },
     /// The state was written by a newer gitcoord.
     #[error(
-        "the state has format {found}, newer than this gitcoord understands ({FORMAT_VERSION}); upgrade gitcoord"
+        "the state has format {found}, newer than this gitcoord understands ({FORMAT_VERSION})"
     )]
     TooNew {
         /// The format found.

@@ -55,9 +55,19 @@ impl Source {
     }
 }
 
+/// An agent named explicitly (flag, environment, config) that is not registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("agent '{id}' ({}) is not registered", via.explain())]
+pub struct UnknownAgent {
+    /// The id named.
+    pub id: String,
+    /// Where it was named.
+    pub via: Source,
+}
+
 /// Resolves the actor, first match wins. An explicitly named agent that is not registered
 /// is an error, so a typo never silently turns an agent into an unbound user.
-pub fn resolve(state: Option<&State>, inputs: &Inputs) -> Result<(Actor, Source), String> {
+pub fn resolve(state: Option<&State>, inputs: &Inputs) -> Result<(Actor, Source), UnknownAgent> {
     let explicit = [
         (inputs.flag.as_deref(), Source::Flag),
         (inputs.env.as_deref(), Source::Env),
@@ -88,12 +98,12 @@ pub fn resolve(state: Option<&State>, inputs: &Inputs) -> Result<(Actor, Source)
     ))
 }
 
-fn known(state: Option<&State>, id: &str, source: Source) -> Result<(Actor, Source), String> {
+fn known(state: Option<&State>, id: &str, source: Source) -> Result<(Actor, Source), UnknownAgent> {
     match state {
-        Some(s) if !s.agents.contains_key(id) => Err(format!(
-            "agent '{id}' ({}) is not registered; see `gitcoord agent list` or register it with `gitcoord agent add {id} --branch BRANCH`",
-            source.explain()
-        )),
+        Some(s) if !s.agents.contains_key(id) => Err(UnknownAgent {
+            id: id.to_owned(),
+            via: source,
+        }),
         _ => Ok((Actor::Agent { id: id.to_owned() }, source)),
     }
 }

@@ -121,7 +121,7 @@ fn missing_binary_refuses_rather_than_skips() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("was not found"));
 }
 
-fn guard(env: &TestEnv, agent: &str, event: &serde_json::Value) -> crate::common::Run {
+pub(crate) fn guard(env: &TestEnv, agent: &str, event: &serde_json::Value) -> crate::common::Run {
     use std::io::Write;
     let mut cmd = std::process::Command::new(crate::common::bin());
     env.hermetic(&mut cmd);

@@ -167,3 +167,30 @@ fn the_test_environment_lets_nothing_leak_in() {
         assert!(allowed, "{name} leaked into the test environment");
     }
 }
+
+#[test]
+fn the_guard_refuses_an_edit_it_cannot_judge() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "a", "--branch", "fa"]).ok();
+    let edit = |file: &std::path::Path| {
+        serde_json::json!({
+            "tool_name": "Edit",
+            "cwd": env.repo,
+            "tool_input": { "file_path": file },
+        })
+    };
+    let file = env.repo.join("README.md");
+    crate::install::guard(&env, "a", &edit(&file)).code(0);
+    // A state that cannot be read: exit 2, which Claude Code takes as a refusal.
+    env.hand_edit_state("locks.toml", "[[lock]\nnot toml\n");
+    let run = crate::install::guard(&env, "a", &edit(&file));
+    run.code(2);
+    assert!(run.stderr.contains("corrupt"), "{}", run.stderr);
+    assert!(run.stderr.contains("\n  next: "), "{}", run.stderr);
+    // Outside any repository there is nothing to guard.
+    let outside = env.root().join("elsewhere.txt");
+    let mut event = edit(&outside);
+    event["cwd"] = serde_json::json!(env.root());
+    crate::install::guard(&env, "a", &event).code(0);
+}
