@@ -114,19 +114,8 @@ pub fn gitlab(violations: &[Violation], anchor: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{CheckKind, rule};
 
-    fn violation(path: Option<&str>, message: &str) -> Violation {
-        let mut v = Violation::new(
-            CheckKind::Locks,
-            &rule::LOCK,
-            path,
-            message.into(),
-            Some("sec"),
-        );
-        v.commit = Some("0123456789abcdef".into());
-        v
-    }
+    use super::super::sample_violation as violation;
 
     #[test]
     fn github_escapes_and_caps() {

@@ -91,3 +91,17 @@ impl Findings<'_> {
         Ok(true)
     }
 }
+
+/// A lock violation held by `sec` in a commit, for the report tests.
+#[cfg(test)]
+pub(crate) fn sample_violation(path: Option<&str>, message: &str) -> Violation {
+    let mut v = Violation::new(
+        crate::policy::CheckKind::Locks,
+        &crate::policy::rule::LOCK,
+        path,
+        message.into(),
+        Some("sec"),
+    );
+    v.commit = Some("0123456789abcdef".into());
+    v
+}

@@ -93,19 +93,9 @@ fn result(v: &Violation, rules: &[Rule], anchor: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{CheckKind, rule};
+    use crate::policy::rule;
 
-    fn violation(path: Option<&str>, message: &str) -> Violation {
-        let mut v = Violation::new(
-            CheckKind::Locks,
-            &rule::LOCK,
-            path,
-            message.into(),
-            Some("sec"),
-        );
-        v.commit = Some("0123456789abcdef".into());
-        v
-    }
+    use super::super::sample_violation as violation;
 
     #[test]
     fn results_name_their_rule_file_line_and_fingerprint() {
