@@ -50,6 +50,8 @@ impl Demo<'_> {
         }
         let ok = out.status.success();
         writeln!(self.out, "    -> exit {}", out.status.code().unwrap_or(-1))?;
+        // Each step is shown as it ends, not when the demo does.
+        self.out.flush()?;
         Ok(ok)
     }
 

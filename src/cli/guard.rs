@@ -61,6 +61,7 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
         }
     });
     writeln!(ctx.ui.out(), "{answer}")?;
+    ctx.ui.out().flush()?;
     Ok(Outcome::Clean)
 }
 

@@ -19,7 +19,10 @@ impl Ui {
     /// A Ui on the process's stdout and stderr; colour only on a terminal without `NO_COLOR`.
     pub fn stdio(json: bool) -> Ui {
         let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        Ui::new(json, color, Box::new(io::stdout()), Box::new(io::stderr()))
+        // Buffered: a long listing is a few system calls, not one per line. Every command
+        // flushes what it printed, and the buffer is flushed when the Ui is dropped.
+        let out = io::BufWriter::with_capacity(64 * 1024, io::stdout());
+        Ui::new(json, color, Box::new(out), Box::new(io::stderr()))
     }
 
     /// A Ui over any writers: `out` for results, `err` for notes and errors (the demo and

@@ -36,13 +36,20 @@ pub fn load(common_dir: &Path, tree: ObjectId) -> Option<State> {
     serde_json::from_slice(&bytes[newline + 1..]).ok()
 }
 
-/// Records `state` as the parse of `tree`, replacing the file atomically (readers see the
-/// old cache or the new one, never a mix). Failures are ignored: the cache is optional.
+/// Records `state` as the parse of `tree` (by a reader that parsed it, or by the writer that
+/// made `tree` from it), replacing the file atomically (readers see the old cache or the
+/// new one, never a mix). Failures are ignored: the cache is optional.
 pub fn store(common_dir: &Path, tree: ObjectId, state: &State) {
     let write = || -> std::io::Result<()> {
-        let mut file = tempfile::NamedTempFile::new_in(common_dir)?;
-        writeln!(file, "{MAGIC}{tree}")?;
-        serde_json::to_writer(&mut file, state)?;
+        let file = tempfile::NamedTempFile::new_in(common_dir)?;
+        // Buffered: serde writes a value in many small pieces, one system call each
+        // without a buffer (thousands for a few hundred locks).
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+        writeln!(out, "{MAGIC}{tree}")?;
+        serde_json::to_writer(&mut out, state)?;
+        let file = out
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         file.persist(path(common_dir))?;
         Ok(())
     };

@@ -177,8 +177,11 @@ impl Repo {
                 (None, _) => return Err(Error::NotInitialized),
             };
             let applied = model::op::apply(&mut state, record)?;
-            let commit = self.write_commit(current.as_ref(), &state, record, &applied)?;
+            let (commit, tree) = self.write_commit(current.as_ref(), &state, record, &applied)?;
             if self.compare_and_swap(expected, commit)? {
+                // The writer holds the new state parsed already: caching it now spares the
+                // next reader (typically a hook) the parse.
+                state_cache::store(&self.common_dir(), tree, &state);
                 return Ok((applied, commit));
             }
             attempt += 1;
@@ -221,7 +224,7 @@ impl Repo {
         state: &State,
         record: &Record,
         applied: &Applied,
-    ) -> Result<ObjectId, Error> {
+    ) -> Result<(ObjectId, ObjectId), Error> {
         let mut new_files = files::to_files(state);
         if let Some(parent) = parent {
             // Keep files written by newer versions that this one does not know.
@@ -276,7 +279,8 @@ impl Repo {
             message: message.into(),
             extra_headers: Vec::new(),
         };
-        Ok(self.inner.write_object(commit).map_err(git_err)?.detach())
+        let commit = self.inner.write_object(commit).map_err(git_err)?.detach();
+        Ok((commit, tree))
     }
 
     /// Moves the state ref from `expected` to `new`; false when another writer moved it first.
@@ -371,6 +375,34 @@ mod tests {
         assert_eq!(repo.compare_and_swap(Some(head), head).ok(), Some(false));
         std::fs::remove_file(&lock).expect("remove the lock file");
         assert_eq!(repo.compare_and_swap(Some(head), head).ok(), Some(true));
+    }
+
+    #[test]
+    fn the_writer_caches_exactly_what_its_tree_parses_to() {
+        let (_dir, repo) = repo_with_state();
+        let record = Record {
+            op: Op::Lock {
+                patterns: vec!["src/ünï code.rs".into(), "docs/**".into()],
+                reason: Some("why \"quoted\"\nand a second line".into()),
+                ttl_secs: 90,
+            },
+            actor: Actor::User { name: "t".into() },
+            at: "2026-03-01T12:00:00.25Z".parse().expect("a time"),
+        };
+        repo.update(&record).expect("the lock is taken");
+        let head = repo.state_head().expect("readable").expect("a state");
+        let tree = repo
+            .inner
+            .find_commit(head)
+            .expect("the state commit")
+            .tree_id()
+            .expect("its tree")
+            .detach();
+        let cached = state_cache::load(&repo.common_dir(), tree).expect("the writer cached it");
+        std::fs::remove_file(repo.common_dir().join("gitcoord-state-cache.json"))
+            .expect("drop the cache");
+        let parsed = repo.read_state_at(head).expect("the tree parses").state;
+        assert_eq!(cached, parsed);
     }
 
     #[test]
