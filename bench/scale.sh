@@ -25,9 +25,10 @@
 #     resets the three repositories to the same 20 staged edits and releases agent0's lock
 #     from a timed `lock`, then
 #       (a) makes a state change in each repository: `checkin --note <nanoseconds>`, which
-#           changes the state's tree every time, so the timed command finds the state cache
-#           (in the common git dir, keyed by tree) cold for that tree, exactly as a command
-#           does after another agent's operation (the script checks that the tree changes);
+#           changes the state's tree every time (the script checks it), so the timed command
+#           is the first reader of a new tree, exactly as after another agent's operation:
+#           the state cache (common git dir, keyed by tree) then holds whatever the writer
+#           left there (cold for the new tree unless the writer caches the tree it made);
 #       (b) runs `status` in each repository, so the cache holds the current tree.
 #     Timing the change and the command together and subtracting the change alone would
 #     add the noise of two measurements to a difference; the untimed prepare step avoids it.

@@ -180,6 +180,12 @@ impl From<install::Error> for CliError {
                 format!("add these lines so {manager} runs gitcoord:\n{lines}"),
                 "then run `gitcoord install` again to confirm; until then gitcoord's checks do not run on commit".to_owned(),
             ],
+            install::Error::Outside(_) => vec![
+                "name a directory inside the worktree, relative to its root, e.g. --hooks-dir .githooks".to_owned(),
+            ],
+            install::Error::WouldDisable { .. } => vec![
+                "move those hooks into the new directory first (gitcoord chains them), or pass --force to stop them".to_owned(),
+            ],
             install::Error::BothKept { .. } => vec![
                 "merge the two hooks by hand into one, then run `gitcoord install` again".to_owned(),
             ],

@@ -14,11 +14,18 @@ pub struct InstallArgs {
     /// Also add `gitcoord guard` as a PreToolUse hook to .claude/settings.json.
     #[arg(long)]
     pub claude: bool,
+    /// Write the shims into DIR, a directory of the worktree the team commits (e.g.
+    /// .githooks), and point core.hooksPath at it; clones then run `gitcoord install`.
+    #[arg(long, value_name = "DIR")]
+    pub hooks_dir: Option<String>,
 }
 
 /// Installs the hook shims.
 pub fn run_install(ctx: &mut Ctx, args: InstallArgs) -> Result<Outcome, CliError> {
-    let report = install_hooks(ctx, args.force)?;
+    let report = match &args.hooks_dir {
+        Some(dir) => install::install_committed(ctx.repo()?, dir, args.force)?,
+        None => install_hooks(ctx, args.force)?,
+    };
     print(ctx, &report)?;
     if args.claude {
         let (path, added) = crate::hooks::claude::install(ctx.repo()?.workdir())?;
@@ -60,6 +67,9 @@ fn print(ctx: &mut Ctx, report: &Report) -> Result<(), CliError> {
             if !hooks.is_empty() {
                 writeln!(out, "{what}: {} in {dir}", hooks.join(", "))?;
             }
+        }
+        if let Some(done) = &report.hooks_path {
+            writeln!(out, "{done}")?;
         }
         Ok(())
     })

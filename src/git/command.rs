@@ -82,6 +82,18 @@ impl Repo {
 }
 
 impl Repo {
+    /// Sets `key` to `value` in the repository's own config (`git config`), or unsets it
+    /// with `None`.
+    pub fn set_local_config(&self, key: &str, value: Option<&str>) -> Result<(), Error> {
+        let mut cmd = git(self.workdir());
+        cmd.args(["config", "--local"]);
+        match value {
+            Some(value) => cmd.args([key, value]),
+            None => cmd.args(["--unset", key]),
+        };
+        output(cmd).map(drop)
+    }
+
     /// The main worktree's root (the common dir's parent for a non-bare repository).
     pub fn main_worktree(&self) -> PathBuf {
         let common = self.common_dir();

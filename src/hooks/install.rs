@@ -34,7 +34,14 @@ pub struct Report {
     pub removed: Vec<String>,
     /// Chained hooks put back by uninstall.
     pub restored: Vec<String>,
+    /// What was done to `core.hooksPath`, if anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hooks_path: Option<String>,
 }
+
+/// The directory a team commits its hooks in, which `install` activates when it finds
+/// gitcoord's shims there.
+pub const COMMITTED_DIR: &str = ".githooks";
 
 /// Why hooks could not be installed.
 #[derive(Debug, thiserror::Error)]
@@ -51,9 +58,20 @@ pub enum Error {
         /// The exact lines to add.
         lines: String,
     },
-    /// git could not say where the hooks directory is.
-    #[error("cannot find the hooks directory")]
+    /// git could not say where the hooks directory is, or not set it.
+    #[error("cannot find or set the hooks directory")]
     HooksDir(#[source] crate::git::command::Error),
+    /// `--hooks-dir` names no directory inside the worktree.
+    #[error("'{0}' is not a directory inside the worktree")]
+    Outside(String),
+    /// Pointing `core.hooksPath` elsewhere would silently stop hooks that run now.
+    #[error("{what}; moving the hooks to {dir} would stop them running")]
+    WouldDisable {
+        /// The hooks that run now, and where.
+        what: String,
+        /// The directory asked for.
+        dir: String,
+    },
     /// A hook and the one kept from before gitcoord both exist.
     #[error("both {hook} and {kept} exist")]
     BothKept {
@@ -104,9 +122,24 @@ pub fn install(repo: &Repo, force: bool) -> Result<Report, Error> {
             ..Report::default()
         });
     }
+    if let Some(rel) = committed_but_inactive(repo) {
+        // A clone of a repository whose team committed the shims: activate them.
+        let mut report = Report {
+            dir: repo.workdir().join(&rel),
+            unchanged: HOOKS.iter().map(|h| (*h).to_owned()).collect(),
+            ..Report::default()
+        };
+        report.hooks_path = activate(repo, &rel)?;
+        return Ok(report);
+    }
     fs::create_dir_all(&dir).map_err(|e| io("cannot create", &dir, e))?;
+    write_shims(&dir, force)
+}
+
+/// Writes the shims into `dir`, chaining the hooks there; with `force`, rewrites shims.
+fn write_shims(dir: &Path, force: bool) -> Result<Report, Error> {
     let mut report = Report {
-        dir: dir.clone(),
+        dir: dir.to_path_buf(),
         ..Report::default()
     };
     for hook in HOOKS {
@@ -133,9 +166,109 @@ pub fn install(repo: &Repo, force: bool) -> Result<Report, Error> {
     Ok(report)
 }
 
+/// Installs the shims into `rel_dir`, a directory of the worktree that the team commits,
+/// and points `core.hooksPath` at it. The shims hold no absolute path and the setting is
+/// relative, so every clone and every worktree (each with its own checkout of the
+/// directory) runs them once `gitcoord install` has set it there. Hooks that run now from
+/// another directory are never silently stopped: without `force` that is refused.
+pub fn install_committed(repo: &Repo, rel_dir: &str, force: bool) -> Result<Report, Error> {
+    let rel = normalize_dir(rel_dir).ok_or_else(|| Error::Outside(rel_dir.to_owned()))?;
+    if !force {
+        if let Some(what) = hooks_that_would_stop(repo, &rel)? {
+            return Err(Error::WouldDisable { what, dir: rel });
+        }
+    }
+    let dir = repo.workdir().join(&rel);
+    fs::create_dir_all(&dir).map_err(|e| io("cannot create", &dir, e))?;
+    let mut report = write_shims(&dir, force)?;
+    report.hooks_path = activate(repo, &rel)?;
+    Ok(report)
+}
+
+/// `rel` as a clean relative path inside the worktree (`./a//b/` → `a/b`), or `None`.
+fn normalize_dir(rel: &str) -> Option<String> {
+    let parts: Vec<&str> = rel
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let ok = !rel.starts_with('/')
+        && !parts.is_empty()
+        && parts
+            .iter()
+            .all(|p| *p != ".." && *p != ".git" && !p.contains(['\\', '\n']));
+    ok.then(|| parts.join("/"))
+}
+
+/// What would stop running if `core.hooksPath` pointed at `rel`: another configured hooks
+/// directory, or active hooks (not samples, not gitcoord's shims) in the default one.
+fn hooks_that_would_stop(repo: &Repo, rel: &str) -> Result<Option<String>, Error> {
+    if let Some(current) = repo.config_string("core.hooksPath") {
+        let same = normalize_dir(&current).as_deref() == Some(rel);
+        return Ok((!same).then(|| format!("core.hooksPath is '{current}'")));
+    }
+    let dir = repo.hooks_dir().map_err(Error::HooksDir)?;
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Ok(None);
+    };
+    let mut active: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "sample"))
+        .filter(|p| !is_shim(p))
+        .filter_map(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
+        .collect();
+    active.sort();
+    Ok((!active.is_empty()).then(|| {
+        format!(
+            "{} has hooks of its own ({})",
+            dir.display(),
+            active.join(", ")
+        )
+    }))
+}
+
+/// Points `core.hooksPath` at `rel` unless it already is; says what was done.
+fn activate(repo: &Repo, rel: &str) -> Result<Option<String>, Error> {
+    if repo.config_string("core.hooksPath").as_deref() == Some(rel) {
+        return Ok(None);
+    }
+    repo.set_local_config("core.hooksPath", Some(rel))
+        .map_err(Error::HooksDir)?;
+    Ok(Some(format!("set core.hooksPath to {rel}")))
+}
+
+/// The committed hooks directory of this worktree when it holds gitcoord's shims but git
+/// does not run it (a fresh clone: `core.hooksPath` is not shared by clones).
+pub fn committed_but_inactive(repo: &Repo) -> Option<String> {
+    let dir = repo.workdir().join(COMMITTED_DIR);
+    let has_shims = HOOKS.iter().any(|h| is_shim(&dir.join(h)));
+    let active = repo.config_string("core.hooksPath").is_some();
+    (has_shims && !active).then(|| COMMITTED_DIR.to_owned())
+}
+
 /// Removes the shims and restores chained hooks.
 pub fn uninstall(repo: &Repo) -> Result<Report, Error> {
     let dir = repo.hooks_dir().map_err(Error::HooksDir)?;
+    let committed = repo
+        .config_string("core.hooksPath")
+        .and_then(|p| normalize_dir(&p))
+        .filter(|rel| {
+            HOOKS
+                .iter()
+                .any(|h| is_shim(&repo.workdir().join(rel).join(h)))
+        });
+    if let Some(rel) = committed {
+        // The team's committed shims stay in the tree; only this clone stops running them.
+        repo.set_local_config("core.hooksPath", None)
+            .map_err(Error::HooksDir)?;
+        return Ok(Report {
+            dir,
+            hooks_path: Some(format!(
+                "unset core.hooksPath; the shims committed in {rel} stay for the team"
+            )),
+            ..Report::default()
+        });
+    }
     let mut report = Report {
         dir: dir.clone(),
         ..Report::default()

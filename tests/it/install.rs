@@ -249,3 +249,100 @@ fn make_executable(path: &std::path::Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
+
+#[test]
+fn committed_hooks_run_in_every_clone_and_worktree() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    let installed = env.gc(&["install", "--hooks-dir", "./.githooks/"]);
+    assert!(
+        installed.ok().contains("set core.hooksPath to .githooks"),
+        "{}",
+        installed.stdout
+    );
+    let shim = std::fs::read_to_string(env.repo.join(".githooks/pre-commit")).expect("a shim");
+    assert!(
+        !shim.contains(env.root().to_str().expect("UTF-8")),
+        "a committed shim holds no absolute path"
+    );
+    env.git(&["add", ".githooks"]).ok();
+    env.git(&["commit", "-qm", "the team's hooks"]).ok();
+    let bare = env.root().join("origin.git");
+    let bare = bare.to_str().expect("UTF-8 path");
+    env.git(&["init", "-q", "--bare", "-b", "main", bare]).ok();
+    env.git(&["push", "-q", bare, "main", "refs/gitcoord/state"])
+        .ok();
+
+    let clone = env.root().join("clone");
+    let clone_arg = clone.to_str().expect("UTF-8 path");
+    env.git(&["clone", "-q", bare, clone_arg]).ok();
+    env.git_in(
+        &clone,
+        &[
+            "fetch",
+            "-q",
+            "origin",
+            "refs/gitcoord/state:refs/gitcoord/state",
+        ],
+    )
+    .ok();
+    let status = env.gc_in(&clone, &["status"]);
+    assert!(
+        status.stderr.contains("do not run in this clone"),
+        "{}",
+        status.stderr
+    );
+    let activated = env.gc_in(&clone, &["install"]);
+    assert!(activated.ok().contains("set core.hooksPath to .githooks"));
+    assert_eq!(
+        env.git_in(&clone, &["config", "core.hooksPath"])
+            .ok()
+            .trim(),
+        ".githooks"
+    );
+    env.gc_in(&clone, &["halt", "--reason", "release freeze"])
+        .ok();
+    let wt = env.root().join("clone-wt");
+    env.git_in(
+        &clone,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "other",
+            wt.to_str().expect("UTF-8"),
+        ],
+    )
+    .ok();
+    for dir in [&clone, &wt] {
+        crate::common::write_in(dir, "new.txt", "x\n");
+        env.git_in(dir, &["add", "new.txt"]).ok();
+        let commit = env.git_in(dir, &["commit", "-qm", "during the halt"]);
+        assert_ne!(commit.code, 0, "refused in {}", dir.display());
+        assert!(commit.stderr.contains("halted"), "{}", commit.stderr);
+    }
+    // Uninstall in a clone deactivates the committed shims here and leaves them in the tree.
+    let removed = env.gc_in(&clone, &["uninstall"]);
+    assert!(removed.ok().contains("unset core.hooksPath"));
+    assert!(clone.join(".githooks/pre-commit").exists());
+    env.git_in(&clone, &["commit", "-qm", "after uninstall"])
+        .ok();
+}
+
+#[test]
+fn a_committed_hooks_dir_never_silently_stops_other_hooks() {
+    let env = TestEnv::new();
+    let hooks = env.repo.join(".git/hooks");
+    crate::common::write_in(&hooks, "commit-msg", "#!/bin/sh\nexit 0\n");
+    let run = env.gc(&["install", "--hooks-dir", ".githooks"]);
+    run.code(2);
+    assert!(run.stderr.contains("commit-msg"), "{}", run.stderr);
+    assert!(run.stderr.contains("next: "), "{}", run.stderr);
+    env.git(&["config", "core.hooksPath"]).code(1);
+    for bad in ["/tmp/hooks", "../outside", ".git/hooks", ""] {
+        env.gc(&["install", "--hooks-dir", bad, "--force"]).code(2);
+    }
+    env.gc(&["install", "--hooks-dir", ".githooks", "--force"])
+        .ok();
+}
