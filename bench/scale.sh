@@ -180,7 +180,6 @@ python3 "$root/bench/roundrobin.py" --runs "$runs" --warmup 3 --prepare "$change
 for r in "${repos[@]}"; do "$bin" -C "$work/$r" status >/dev/null; done
 python3 "$root/bench/roundrobin.py" --runs "$runs" --warmup 3 --prepare "$warm" \
   --export "$work/warm.json" "${contenders[@]}" >/dev/null
-echo "whole run: $(($(date +%s) - started)) s"
 echo
 python3 - "$fig" "$work/change.json" "$work/warm.json" "$runs" <<'PY'
 import json, statistics, sys
@@ -214,3 +213,4 @@ for label, key, fmt, target in [
         ("state packed, tip only", "packed_tip", kib, "")]:
     line(label, *(fmt(fig[(r, key)]) for r in repos), "", "", target)
 PY
+echo "whole run: $(($(date +%s) - started)) s (before deleting the temp dir)"

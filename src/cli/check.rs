@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::format::Format;
 use super::report::{self, CheckReport};
 use super::{CliError, Ctx, Outcome, check_pr, check_push};
+use crate::enforce::report::text::Refused;
 use crate::enforce::{self, commit};
 use crate::policy::{CheckKind, Violation};
 
@@ -75,7 +76,7 @@ pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<Outcome, CliError> {
         violations: &outcome.violations,
     };
     let report = CheckReport {
-        what: "commit",
+        what: Refused::Commit,
         value: &value,
         violations: &outcome.violations,
         ok: format!(

@@ -8,6 +8,7 @@ use super::format::Format;
 use super::report::{self, CheckReport};
 use super::{CliError, Ctx, Outcome, check, integration};
 use crate::enforce::report::ci;
+use crate::enforce::report::text::Refused;
 use crate::enforce::{pull_request, push};
 use crate::git::{Repo, Snapshot};
 use crate::model::Actor;
@@ -95,7 +96,7 @@ pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<Outcome, CliError> {
         violations: &outcome.violations,
     };
     let report = CheckReport {
-        what: "pull request",
+        what: Refused::PullRequest,
         value: &value,
         violations: &outcome.violations,
         ok: format!(

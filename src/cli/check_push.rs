@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::format::Format;
 use super::report::{self, CheckReport};
 use super::{CliError, Ctx, Outcome, check, integration};
+use crate::enforce::report::text::Refused;
 use crate::enforce::{self, push};
 use crate::git::Repo;
 use crate::git::revs::{self, PushUpdate};
@@ -80,7 +81,7 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<Outcome, C
         violations: &outcome.violations,
     };
     let report = CheckReport {
-        what: "push",
+        what: Refused::Push,
         value: &value,
         violations: &outcome.violations,
         ok: format!(

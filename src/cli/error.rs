@@ -103,8 +103,18 @@ impl CliError {
         lines
     }
 
-    /// What to do next; never empty.
+    /// What to do next; never empty. When git itself could not be started, anywhere under
+    /// this error, that is what to fix first.
     pub fn hints(&self) -> Vec<String> {
+        let git_missing = self.error.chain().any(|c| {
+            matches!(
+                c.downcast_ref::<crate::git::command::Error>(),
+                Some(crate::git::command::Error::Spawn(_))
+            )
+        });
+        if git_missing {
+            return vec!["install git and put it on PATH".to_owned()];
+        }
         if !self.hints.is_empty() {
             return self.hints.clone();
         }

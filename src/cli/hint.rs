@@ -146,12 +146,15 @@ impl From<secrets::Error> for CliError {
     fn from(e: secrets::Error) -> Self {
         let hint = match &e {
             secrets::Error::Config(_) => {
-                "fix the secret-scanning configuration (.gitleaks.toml or --config), or skip the check with GITCOORD_SKIP=secrets"
+                "fix the secret-scanning configuration it names (.gitleaks.toml at the repository root, or scan's --config FILE); the hooks and checks skip the secrets check with GITCOORD_SKIP=secrets"
             }
             secrets::Error::Baseline { .. } => {
                 "pass a JSON report written by `gitcoord scan --format json` or gitleaks"
             }
             secrets::Error::Read { .. } => "check that the file exists and is readable",
+            secrets::Error::Git(git::blobs::Error::List { .. }) => {
+                "check the revision range (e.g. `git log A..B`) and that the repository is readable"
+            }
             secrets::Error::Git(_) | secrets::Error::Open(_) => {
                 "check the repository with `git status` and `git fsck`"
             }

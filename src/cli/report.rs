@@ -6,14 +6,15 @@ use serde::Serialize;
 
 use super::format::Format;
 use super::{CliError, Ctx, Outcome};
-use crate::enforce::report::{Findings, ci, text};
+use crate::enforce::report::text::{self, Refused};
+use crate::enforce::report::{Findings, ci};
 use crate::enforce::secrets::Secrets;
 use crate::policy::{Rule, Violation, rule};
 
 /// One run of the checks, ready to print.
 pub struct CheckReport<'a, T: Serialize> {
-    /// What was checked: "commit", "push", "pull request".
-    pub what: &'a str,
+    /// What was checked.
+    pub what: Refused,
     /// The whole report, for `--json`.
     pub value: &'a T,
     /// What was found.

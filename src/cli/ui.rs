@@ -6,6 +6,43 @@ use serde::Serialize;
 
 use super::error::{CliError, ErrorKind};
 
+/// A writer that, once its reader has gone away, quietly drops the rest: a closed pipe
+/// is the reader's choice, not a failure of the command.
+struct PipeAware {
+    inner: Box<dyn Write>,
+    closed: bool,
+}
+
+impl PipeAware {
+    fn absorb<T>(&mut self, result: io::Result<T>, done: T) -> io::Result<T> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(done)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Write for PipeAware {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.absorb(result, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.absorb(result, ())
+    }
+}
+
 /// Where and how a command's output goes.
 pub struct Ui {
     /// Print JSON instead of text.
@@ -26,12 +63,16 @@ impl Ui {
     }
 
     /// A Ui over any writers: `out` for results, `err` for notes and errors (the demo and
-    /// tests print through one over buffers).
+    /// tests print through one over buffers). A reader that goes away (`| head -1`) ends
+    /// the output, not the command: what it found still decides the exit code.
     pub fn new(json: bool, color: bool, out: Box<dyn Write>, err: Box<dyn Write>) -> Ui {
         Ui {
             json,
             color,
-            out,
+            out: Box::new(PipeAware {
+                inner: out,
+                closed: false,
+            }),
             err,
         }
     }

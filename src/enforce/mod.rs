@@ -3,6 +3,7 @@
 //! ([`report`]). The command line and the hooks call in here; nothing here prints.
 //!
 //! - [`commit`]: the staged change (pre-commit);
+//! - [`edit`]: a file an agent's tool is about to edit (the pre-edit guard);
 //! - [`push`]: every commit a push brings, and merge order on the integration branch;
 //! - [`pull_request`]: the same on `base..head`, for CI;
 //! - [`secrets`]: the scanner run where the secrets are (paths, the index, ranges, history);
@@ -11,6 +12,7 @@
 
 pub mod commit;
 mod commits;
+pub mod edit;
 mod order;
 pub mod pull_request;
 pub mod push;

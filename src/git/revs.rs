@@ -25,7 +25,7 @@ pub enum Error {
         reason: String,
     },
     /// git (the binary) failed.
-    #[error(transparent)]
+    #[error("git could not list the commits")]
     Command(#[from] super::command::Error),
     /// git's answer could not be read, or an object is missing.
     #[error("cannot read the commits from git")]

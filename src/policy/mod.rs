@@ -99,6 +99,9 @@ pub struct Violation {
     /// The agent or user who holds or owns what blocks, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
+    /// The lock pattern in the way, when a lock is (it may cover more than `path`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock: Option<String>,
     /// What names this finding across scans, hooks and pull requests ([`fingerprint`]).
     pub fingerprint: String,
 }
@@ -122,6 +125,7 @@ impl Violation {
             commit: None,
             message,
             holder: holder.map(str::to_owned),
+            lock: None,
             fingerprint: fingerprint(rule.id, path.unwrap_or(""), holder.unwrap_or("")),
         }
     }
@@ -178,7 +182,7 @@ impl<'s> Policy<'s> {
         } else {
             format!(" (via '{}')", lock.pattern)
         };
-        Some(Violation::new(
+        let mut v = Violation::new(
             CheckKind::Locks,
             &rule::LOCK,
             Some(path),
@@ -192,7 +196,9 @@ impl<'s> Policy<'s> {
                     .unwrap_or_default()
             ),
             Some(&lock.holder),
-        ))
+        );
+        v.lock = Some(lock.pattern.clone());
+        Some(v)
     }
 
     /// A violation if `path` is outside the boundaries of `actor` (agents only).

@@ -206,8 +206,10 @@ fn guard_allows_and_denies_on_claude_code_events() {
             "{agent} {tool} {file}"
         );
     }
+    let run = guard(&env, "b", &serde_json::json!({ "tool_name": "Read" }));
+    assert_eq!(run.code, 0, "a non-edit tool is allowed");
     let run = guard(&env, "b", &serde_json::json!("not an event"));
-    assert_eq!(run.code, 0, "a non-edit tool name is allowed");
+    assert_eq!(run.code, 2, "what is not an event is refused unjudged");
     let mut bad = std::process::Command::new(crate::common::bin());
     env.hermetic(&mut bad);
     let out = bad

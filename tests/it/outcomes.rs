@@ -43,6 +43,27 @@ fn a_closed_pipe_ends_quietly_with_exit_0() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
 }
 
+#[test]
+fn a_closed_pipe_never_hides_findings() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.write("app/settings.py", &format!("GH = \"{}\"\n", token()));
+    for args in [
+        &["scan", "app"][..],
+        &["scan", "app", "--format", "sarif"],
+        &["--json", "scan", "app"],
+    ] {
+        let mut child = env.gc_command(args).spawn().expect("run gitcoord");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait for gitcoord");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: the finding still counts"
+        );
+    }
+}
+
 /// A repository with a state, the hooks installed, a commit on `main` and `.gitleaks.toml`
 /// that is not TOML.
 fn broken_config() -> TestEnv {
@@ -86,6 +107,12 @@ fn a_configuration_the_checks_cannot_load_is_exit_2_everywhere() {
     );
     expect(&env.gc(&["check", "pre-push"]), "check pre-push");
     expect(&env.gc(&["scan", "--staged"]), "scan");
+    let edit = serde_json::json!({
+        "tool_name": "Write",
+        "cwd": env.repo,
+        "tool_input": { "file_path": env.repo.join("b.txt") },
+    });
+    expect(&crate::install::guard(&env, "", &edit), "guard");
     // Skipping the check is the way out, and it is said.
     let skipped = env.gc_env(
         &env.repo,
@@ -125,6 +152,18 @@ fn scan_and_check_pr_fingerprint_a_secret_alike() {
     let from_file = fingerprint(&["scan", "app/settings.py", "--format", "sarif"]);
     assert_eq!(from_pr, from_range);
     assert_eq!(from_pr, from_file);
+    // Scanned from inside app/, the file is named `settings.py` but fingerprinted as the
+    // repository knows it.
+    let inside = env.gc_in(
+        &env.repo.join("app"),
+        &["scan", "settings.py", "--format", "sarif"],
+    );
+    inside.code(1);
+    let log = parse_json(&inside.stdout);
+    assert_eq!(
+        log["runs"][0]["results"][0]["partialFingerprints"][key],
+        from_pr.as_str()
+    );
     // The same secret two lines lower, in a later commit, is still the same finding.
     env.write(
         "app/settings.py",
@@ -193,4 +232,45 @@ fn the_guard_refuses_an_edit_it_cannot_judge() {
     let mut event = edit(&outside);
     event["cwd"] = serde_json::json!(env.root());
     crate::install::guard(&env, "a", &event).code(0);
+}
+
+#[test]
+fn the_advice_after_a_refused_commit_runs_as_printed() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "sec", "--branch", "fs"]).ok();
+    env.gc(&["agent", "add", "db", "--branch", "fd"]).ok();
+    env.gc(&["--agent", "sec", "lock", "docs/**"]).ok();
+    env.write("docs/a b's.md", "x\n");
+    env.git(&["add", "."]).ok();
+    let refused = env.git_env(
+        &env.repo,
+        &[("GITCOORD_AGENT", "db")],
+        &["commit", "-qm", "docs"],
+    );
+    assert_ne!(refused.code, 0);
+    // The lock in the way is the pattern held, not the file committed.
+    let line = refused
+        .stderr
+        .lines()
+        .find(|l| l.contains("unlock --force"))
+        .unwrap_or_else(|| panic!("no unlock advice in\n{}", refused.stderr));
+    let command = line.split("   #").next().unwrap_or_default().trim();
+    assert_eq!(command, "gitcoord unlock --force 'docs/**'");
+    let bin = crate::common::bin();
+    let script = command.replacen("gitcoord", &format!("'{}'", bin.display()), 1);
+    let mut sh = std::process::Command::new("sh");
+    env.hermetic(&mut sh);
+    let out = sh
+        .args(["-c", &script])
+        .current_dir(&env.repo)
+        .output()
+        .expect("run sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let locks = parse_json(&env.gc(&["--json", "locks"]).stdout);
+    assert_eq!(locks.as_array().map(Vec::len), Some(0), "{locks}");
 }

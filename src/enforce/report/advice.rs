@@ -1,11 +1,14 @@
 //! What to run next after a refusal, written once: the commands a refused commit, push,
 //! lock, unlock or edit prints, so an agent can copy them as they are.
 
+use super::text::Refused;
+
 /// The steps that get an agent past `pattern` locked by `holder`.
 pub fn lock_held(holder: &str, pattern: &str) -> Vec<String> {
     vec![
         format!(
-            "gitcoord msg send --to {holder} --subject {}   # ask the holder",
+            "gitcoord msg send --to {} --subject {}   # ask the holder",
+            quote(holder),
             quote(&format!("please release {pattern}"))
         ),
         "gitcoord locks   # see when each lock expires; expired locks never block".into(),
@@ -22,14 +25,23 @@ pub fn force_not_allowed() -> String {
 }
 
 /// The steps for a path outside the acting agent's boundaries, owned by `owner` if any.
-pub fn out_of_bounds(path: &str, owner: Option<&str>) -> Vec<String> {
-    let mut steps = vec![format!(
-        "git restore --staged -- {}   # leave it out of this commit",
-        quote(path)
-    )];
+pub fn out_of_bounds(path: &str, owner: Option<&str>, what: Refused) -> Vec<String> {
+    let mut steps = Vec::new();
+    match what {
+        Refused::Commit => steps.push(format!(
+            "git restore --staged -- {}   # leave it out of this commit",
+            quote(path)
+        )),
+        Refused::Push | Refused::PullRequest => steps.push(format!(
+            "git log --oneline -- {}   # find the commits that change it; revert or rewrite them",
+            quote(path)
+        )),
+        Refused::Edit => {}
+    }
     if let Some(owner) = owner {
         steps.push(format!(
-            "gitcoord handoff --to {owner} --note {}   # let the owner make it",
+            "gitcoord msg send --to {} --subject {}   # let the owner make it",
+            quote(owner),
             quote(&format!("needs a change in {path}"))
         ));
     }
@@ -43,7 +55,7 @@ pub fn halted() -> String {
 
 /// The step for a secret found.
 pub fn secret() -> String {
-    "remove the secret and rotate it; if it is not a secret, add `gitcoord:allow` on its line or its fingerprint to .gitcoordignore".into()
+    "remove the secret and rotate it; if it is not a secret, add `gitcoord:allow` on its line, or its fingerprint (in the JSON and SARIF reports) to .gitcoordignore".into()
 }
 
 /// The step for merge order.

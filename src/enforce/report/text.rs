@@ -1,4 +1,4 @@
-//! How a refused commit, push or pull request is explained to people: one line per
+//! How a refused commit, push, pull request or edit is explained to people: one line per
 //! violation, then the exact commands that get the agent unstuck.
 
 use std::io::{self, Write};
@@ -6,11 +6,37 @@ use std::io::{self, Write};
 use super::advice;
 use crate::policy::{CheckKind, Violation};
 
-/// Writes the violations and the next steps. `what` is "commit" or "push".
-pub fn render(out: &mut dyn Write, what: &str, violations: &[Violation]) -> io::Result<()> {
+/// What was refused: it decides the words and which next steps apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// A commit (pre-commit): the change is still staged.
+    Commit,
+    /// A push: the change is in commits already made.
+    Push,
+    /// A pull request, checked in CI.
+    PullRequest,
+    /// An agent tool's edit (the guard): nothing is written yet.
+    Edit,
+}
+
+impl Refused {
+    /// The word for it in "… refused".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Refused::Commit => "commit",
+            Refused::Push => "push",
+            Refused::PullRequest => "pull request",
+            Refused::Edit => "edit",
+        }
+    }
+}
+
+/// Writes the violations and the next steps.
+pub fn render(out: &mut dyn Write, what: Refused, violations: &[Violation]) -> io::Result<()> {
     writeln!(
         out,
-        "gitcoord: {what} refused ({} violation{})",
+        "gitcoord: {} refused ({} violation{})",
+        what.noun(),
         violations.len(),
         if violations.len() == 1 { "" } else { "s" }
     )?;
@@ -23,14 +49,14 @@ pub fn render(out: &mut dyn Write, what: &str, violations: &[Violation]) -> io::
         writeln!(out, "  {at}{}  [{}]", v.message, v.rule)?;
     }
     writeln!(out, "next:")?;
-    for step in next_steps(violations) {
+    for step in next_steps(violations, what) {
         writeln!(out, "  {step}")?;
     }
     Ok(())
 }
 
 /// The commands worth running, in order, without repeats.
-pub fn next_steps(violations: &[Violation]) -> Vec<String> {
+pub fn next_steps(violations: &[Violation], what: Refused) -> Vec<String> {
     let mut steps: Vec<String> = Vec::new();
     let mut push = |s: String| {
         if !steps.contains(&s) {
@@ -43,17 +69,21 @@ pub fn next_steps(violations: &[Violation]) -> Vec<String> {
             CheckKind::Halt => push(advice::halted()),
             CheckKind::Locks => {
                 let holder = v.holder.as_deref().unwrap_or("the holder");
-                advice::lock_held(holder, path)
+                // The lock to release is the pattern held, which may cover the path.
+                let pattern = v.lock.as_deref().unwrap_or(path);
+                advice::lock_held(holder, pattern)
                     .into_iter()
                     .for_each(&mut push);
             }
-            CheckKind::Boundaries => advice::out_of_bounds(path, v.holder.as_deref())
+            CheckKind::Boundaries => advice::out_of_bounds(path, v.holder.as_deref(), what)
                 .into_iter()
                 .for_each(&mut push),
             CheckKind::Secrets => push(advice::secret()),
             CheckKind::MergeOrder => push(advice::merge_order()),
         }
     }
-    push(advice::skipping());
+    if what != Refused::Edit {
+        push(advice::skipping());
+    }
     steps
 }

@@ -62,6 +62,10 @@ pub struct Setup {
     pub scanner: Scanner,
     /// Ignore files and baseline.
     pub suppressions: Suppressions,
+    /// Where file names are relative to, as a path from the repository root (`app` when
+    /// `scan` runs in `app/`): fingerprints are taken over repository-relative paths, so a
+    /// secret has one fingerprint wherever the scan runs from.
+    pub base_in_repo: Option<String>,
 }
 
 /// What a scan found, after suppressions.
@@ -111,11 +115,19 @@ impl Setup {
         Ok(Setup {
             scanner,
             suppressions,
+            base_in_repo: None,
         })
     }
 
     /// Applies the suppressions to raw findings.
     pub fn finish(&self, mut findings: Vec<Finding>, stats: ScanStats, unreadable: u64) -> Outcome {
+        if let Some(base) = self.base_in_repo.as_deref().filter(|b| !b.is_empty()) {
+            for f in &mut findings {
+                let path = join_relative(base, &f.file);
+                f.fingerprint =
+                    crate::policy::secrets::finding::fingerprint(&f.rule_id, &path, &f.secret_hash);
+            }
+        }
         let suppressed = self.suppressions.apply(&mut findings);
         let mut stats = stats;
         stats.findings = findings.len() as u64;
@@ -177,6 +189,7 @@ pub fn violation(f: &Finding) -> Violation {
             f.file, f.line, f.column, f.description, f.redacted, f.fingerprint
         ),
         holder: None,
+        lock: None,
         fingerprint: f.fingerprint.clone(),
     }
 }
@@ -193,5 +206,36 @@ pub fn changed_blob<'a>(
         old: c.old.as_deref(),
         new: &c.new,
         hits,
+    }
+}
+
+/// `base/rel` with `.` and `..` resolved lexically (`app` + `../lib/a.rs` → `lib/a.rs`).
+fn join_relative(base: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in base.split('/').chain(rel.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_relative;
+
+    #[test]
+    fn relative_names_join_lexically() {
+        for (base, rel, want) in [
+            ("app", "a.py", "app/a.py"),
+            ("app/sub", "../lib/a.rs", "app/lib/a.rs"),
+            ("app", "./x/../y", "app/y"),
+        ] {
+            assert_eq!(join_relative(base, rel), want);
+        }
     }
 }
