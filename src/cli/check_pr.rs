@@ -111,7 +111,13 @@ pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<Outcome, CliError> {
         if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
             let range = format!("{}..{}", value.base, value.head);
             let summary = ci::github_summary(&range, value.commits, &outcome.violations);
-            append(&path, &summary)?;
+            append(&path, &summary).map_err(|e| {
+                CliError::from(anyhow::Error::from(e).context(format!(
+                    "cannot append the job summary to {} (GITHUB_STEP_SUMMARY)",
+                    std::path::Path::new(&path).display()
+                )))
+                .hint("point GITHUB_STEP_SUMMARY at a writable file, or unset it")
+            })?;
         }
     }
     Ok(if args.exit_zero {

@@ -104,20 +104,7 @@ impl Demo<'_> {
 
 /// Joins arguments as a shell would need them typed.
 fn quote(args: &[&str]) -> String {
-    let quoted: Vec<String> = args
-        .iter()
-        .map(|a| {
-            let plain = a
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_./=:@,".contains(c));
-            if plain && !a.is_empty() {
-                (*a).to_owned()
-            } else {
-                format!("'{a}'")
-            }
-        })
-        .collect();
-    quoted.join(" ")
+    crate::model::text::shell_line(args.iter().copied())
 }
 
 /// Runs the demo.

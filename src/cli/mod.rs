@@ -160,6 +160,13 @@ pub fn run(cli: Cli) -> ExitCode {
 /// Runs a parsed command line with its output going to `ui`, which is handed back.
 pub fn run_with(ui: Ui, cli: Cli) -> (Ui, Result<Outcome, CliError>) {
     let cwd = match cli.dir.clone() {
+        Some(dir) if !dir.is_dir() => {
+            let e = CliError::usage(
+                format!("-C {}: no such directory", dir.display()),
+                "pass -C a directory that exists",
+            );
+            return (ui, Err(e));
+        }
         Some(dir) => dir,
         None => match std::env::current_dir() {
             Ok(dir) => dir,

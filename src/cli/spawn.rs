@@ -106,7 +106,8 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
         writeln!(
             out,
             "  cd {} — gitcoord acts as {} there, hooks installed",
-            value.worktree, value.agent
+            crate::model::text::shell_word(&value.worktree),
+            value.agent
         )
     })?;
     Ok(Outcome::Clean)

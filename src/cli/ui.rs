@@ -123,7 +123,12 @@ impl Ui {
         // A closed stderr is no reason to fail twice.
         let _ = writeln!(self.err, "{label}: {first}");
         for cause in lines {
-            let _ = writeln!(self.err, "  because: {cause}");
+            let mut cause_lines = cause.lines();
+            let head = cause_lines.next().unwrap_or_default();
+            let _ = writeln!(self.err, "  because: {head}");
+            for more in cause_lines {
+                let _ = writeln!(self.err, "           {more}");
+            }
         }
         for hint in e.hints() {
             let mut hint_lines = hint.lines();

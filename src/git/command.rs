@@ -62,7 +62,7 @@ pub fn output(mut cmd: Command) -> Result<String, Error> {
     } else {
         let args: Vec<String> = cmd
             .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
+            .map(|a| crate::model::text::shell_word(&a.to_string_lossy()))
             .collect();
         Err(Error::Failed {
             args: args.join(" "),

@@ -16,6 +16,7 @@ pub mod merge_order;
 pub mod message;
 pub mod op;
 pub mod state;
+pub mod text;
 pub mod time;
 
 pub use agent::Agent;

@@ -2,6 +2,7 @@
 //! lock, unlock or edit prints, so an agent can copy them as they are.
 
 use super::text::Refused;
+use crate::model::text::shell_word as quote;
 
 /// The steps that get an agent past `pattern` locked by `holder`.
 pub fn lock_held(holder: &str, pattern: &str) -> Vec<String> {
@@ -69,32 +70,9 @@ pub fn skipping() -> String {
         .into()
 }
 
-/// `text` as one shell word: as it is when it is plainly safe, else in single quotes.
-pub fn quote(text: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c);
-    if !text.is_empty() && text.chars().all(safe) {
-        return text.to_owned();
-    }
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn words_are_quoted_for_the_shell() {
-        let cases = [
-            ("src/a.rs", "src/a.rs"),
-            ("a b", "'a b'"),
-            ("it's", r"'it'\''s'"),
-            ("", "''"),
-            ("src/**", "'src/**'"),
-        ];
-        for (text, want) in cases {
-            assert_eq!(quote(text), want, "{text}");
-        }
-    }
 
     #[test]
     fn lock_advice_names_holder_and_pattern() {

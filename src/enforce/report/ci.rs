@@ -93,13 +93,25 @@ pub const DEFAULT_ANCHOR: &str = "README.md";
 /// A GitLab Code Quality report: an array of issues. Findings without a file are
 /// anchored at `anchor`, as in SARIF.
 pub fn gitlab(violations: &[Violation], anchor: &str) -> Value {
+    // GitLab keeps one issue per fingerprint, and one finding can occur more than once in a
+    // report (a secret in two commits of a pull request): later occurrences get their own.
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let issues: Vec<Value> = violations
         .iter()
         .map(|v| {
+            let n = seen.entry(v.fingerprint.as_str()).or_insert(0);
+            let fingerprint = match *n {
+                0 => v.fingerprint.clone(),
+                n => format!(
+                    "{:016x}",
+                    crate::policy::rule::fnv1a([v.fingerprint.as_str(), &n.to_string()])
+                ),
+            };
+            *n += 1;
             json!({
                 "description": v.message,
                 "check_name": v.rule,
-                "fingerprint": v.fingerprint,
+                "fingerprint": fingerprint,
                 "severity": "major",
                 "location": {
                     "path": v.path.as_deref().unwrap_or(anchor),
@@ -145,5 +157,8 @@ mod tests {
         assert_eq!(gl[0]["location"]["path"], "src/a.rs");
         assert_eq!(gl[1]["location"]["path"], "README.md");
         assert_eq!(gl[0]["fingerprint"].as_str().map(str::len), Some(16));
+        let twice = gitlab(&[vs[0].clone(), vs[0].clone()], "README.md");
+        assert_eq!(twice[0]["fingerprint"], vs[0].fingerprint.as_str());
+        assert_ne!(twice[0]["fingerprint"], twice[1]["fingerprint"]);
     }
 }

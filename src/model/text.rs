@@ -1,0 +1,41 @@
+//! Text shown to people that they may copy into a shell.
+
+/// `text` as one shell word: as it is when it is plainly safe, else in single quotes (a
+/// quote inside becomes `'\''`), so a printed command runs as printed.
+pub fn shell_word(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:@%+=,^".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        return text.to_owned();
+    }
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// `words` as a shell command line, each quoted as needed.
+pub fn shell_line<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+    words
+        .into_iter()
+        .map(shell_word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_for_the_shell() {
+        let cases = [
+            ("src/a.rs", "src/a.rs"),
+            ("a b", "'a b'"),
+            ("it's", r"'it'\''s'"),
+            ("", "''"),
+            ("src/**", "'src/**'"),
+            ("~root", "'~root'"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(shell_word(text), want, "{text}");
+        }
+        assert_eq!(shell_line(["git", "add", "a b"]), "git add 'a b'");
+    }
+}
