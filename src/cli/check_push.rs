@@ -64,10 +64,19 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<Outcome, C
     let updates = read_updates(repo, &args.remote, in_hook)?;
     let (target, _) = integration::resolve(repo, &state, &args.remote);
     let (fallback, _) = ctx.actor(Some(&state))?;
+    // A push that brings no commits (a deletion, the state ref itself) scans nothing, so it
+    // does not need the secrets configuration: a broken one must not block a state sync.
+    let brings_commits = updates
+        .iter()
+        .any(|u| u.local.is_some() && !u.remote_ref.starts_with("refs/gitcoord/"));
+    let mut scan_skip = skip.clone();
+    if !brings_commits {
+        scan_skip.push(CheckKind::Secrets);
+    }
     let setup = push::Setup::load(
         repo,
         &state,
-        (now, &skip),
+        (now, &scan_skip),
         (&args.remote, &target),
         fallback,
     )?;

@@ -79,7 +79,7 @@ impl From<store::Error> for CliError {
     fn from(e: store::Error) -> Self {
         let reset = |commit: &str| {
             format!(
-                "inspect it with `git show {commit}`; to go back to the previous state run `git update-ref {} {commit}^`",
+                "inspect it with `git show {commit}`; to go back to the previous state run `git update-ref {0} {commit}^` (when it is the first state commit: `git update-ref -d {0}`, then `gitcoord init`)",
                 git::STATE_REF
             )
         };

@@ -113,6 +113,20 @@ fn a_configuration_the_checks_cannot_load_is_exit_2_everywhere() {
         "tool_input": { "file_path": env.repo.join("b.txt") },
     });
     expect(&crate::install::guard(&env, "", &edit), "guard");
+    // A push that brings no commits scans nothing: the state still syncs. One that brings
+    // commits is refused.
+    let bare = env.root().join("origin.git");
+    let bare = bare.to_str().expect("UTF-8 path");
+    env.git(&["init", "-q", "--bare", bare]).ok();
+    env.git(&["push", "-q", bare, "refs/gitcoord/state"]).ok();
+    let push = env.git(&["push", "-q", bare, "main"]);
+    assert_ne!(push.code, 0, "{}", push.stderr);
+    assert!(
+        push.stderr
+            .contains("invalid secret-scanning configuration"),
+        "{}",
+        push.stderr
+    );
     // Skipping the check is the way out, and it is said.
     let skipped = env.gc_env(
         &env.repo,
