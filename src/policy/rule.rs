@@ -88,14 +88,16 @@ pub fn fnv1a<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
 
 /// [`fnv1a`] over byte strings.
 pub fn fnv1a_bytes<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &byte in part.iter().chain([0u8].iter()) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    hash
+    parts.into_iter().fold(0xcbf2_9ce4_8422_2325, |hash, part| {
+        fnv1a_extend(fnv1a_extend(hash, part), &[0])
+    })
+}
+
+/// Continues an FNV-1a hash over `bytes` (no separator).
+pub fn fnv1a_extend(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]

@@ -59,12 +59,8 @@ pub fn redact(secret: &[u8]) -> String {
 pub fn secret_hash(rule_id: &str, secret: &[u8]) -> String {
     // The secret is hashed without the separator the other parts get, as it always was, so
     // baselines written before keep matching.
-    let mut h: u64 = crate::policy::rule::fnv1a([rule_id]);
-    for &b in secret {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    use crate::policy::rule::{fnv1a, fnv1a_extend};
+    format!("{:016x}", fnv1a_extend(fnv1a([rule_id]), secret))
 }
 
 #[cfg(test)]
