@@ -44,16 +44,17 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             "the {tool} event has no tool_input.file_path"
         )));
     };
+    if raw.is_empty() {
+        return Err(unjudged(format!("the {tool} event has an empty file_path")));
+    }
     let cwd = event["cwd"]
         .as_str()
         .map(PathBuf::from)
         .unwrap_or_else(|| ctx.cwd().to_path_buf());
-    let file = if Path::new(raw).is_absolute() {
-        PathBuf::from(raw)
-    } else {
-        cwd.join(raw)
-    };
-    ctx.set_cwd(cwd);
+    // The file decides the repository (it may be another worktree than the session's),
+    // and `..` is resolved as the tool will, even through directories not there yet.
+    let file = lexical(&cwd.join(raw));
+    ctx.set_cwd(existing_ancestor(&file));
     let Some(violations) = judge(ctx, &file)? else {
         return Ok(Outcome::Clean);
     };
@@ -67,6 +68,30 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     writeln!(ctx.ui.out(), "{answer}")?;
     ctx.ui.out().flush()?;
     Ok(Outcome::Clean)
+}
+
+/// `path` with `.` and `..` resolved without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The nearest directory at or above `file`'s that exists.
+fn existing_ancestor(file: &Path) -> PathBuf {
+    file.ancestors()
+        .skip(1)
+        .find(|dir| dir.is_dir())
+        .unwrap_or_else(|| Path::new("/"))
+        .to_path_buf()
 }
 
 /// An event the guard cannot judge: refused (exit 2), so the edit does not go through.

@@ -7,8 +7,9 @@ use super::CliError;
 use crate::git::Repo;
 use crate::model::id::normalize_pattern;
 
-/// Resolves `raw` (relative to `cwd`, or absolute inside the worktree) to a normalised
-/// repository-relative pattern; an existing directory becomes `dir/**`.
+/// Resolves `raw` (relative to `cwd`, `:/` and relative to the repository root, or absolute
+/// inside the worktree) to a normalised repository-relative pattern; an existing directory
+/// becomes `dir/**`.
 pub fn repo_pattern(repo: &Repo, cwd: &Path, raw: &str) -> Result<String, CliError> {
     let bad = |m: String| {
         CliError::usage(
@@ -20,7 +21,10 @@ pub fn repo_pattern(repo: &Repo, cwd: &Path, raw: &str) -> Result<String, CliErr
         return normalize_pattern(raw).map_err(bad);
     }
     let root = repo.workdir();
-    let joined = if Path::new(raw).is_absolute() {
+    // `:/PATH` names PATH from the repository root wherever one stands, as in git.
+    let joined = if let Some(from_root) = raw.strip_prefix(":/") {
+        from_root.to_owned()
+    } else if Path::new(raw).is_absolute() {
         let path = Path::new(raw);
         let canonical = canonical_prefix(path);
         match canonical.strip_prefix(root) {

@@ -52,10 +52,9 @@ pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<Outcome, CliError> {
     };
     let mut setup = Setup::load(&root, args.config.as_deref(), args.baseline.as_deref())?;
     setup.scanner = setup.scanner.with_max_file_size(args.max_file_size);
-    if let (Ok(repo), Ok(cwd)) = (ctx.repo(), std::fs::canonicalize(ctx.cwd())) {
-        if let Ok(rel) = cwd.strip_prefix(repo.workdir()) {
-            setup.base_in_repo = Some(rel.to_string_lossy().replace('\\', "/"));
-        }
+    if let (false, Ok(repo), Ok(cwd)) = (git_mode, ctx.repo(), std::fs::canonicalize(ctx.cwd())) {
+        // Files are named from where the scan runs; git modes name them from the root.
+        setup.names_from = Some((cwd, repo.workdir().to_path_buf()));
     }
     let outcome = if git_mode {
         let repo = ctx.repo()?;

@@ -40,7 +40,16 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
                     "agent '{}' is registered on branch '{}', not '{}'",
                     args.id, agent.branch, args.branch
                 ),
-                format!("run `gitcoord spawn {} --branch {}`", args.id, agent.branch),
+                format!(
+                    "run `{}`",
+                    crate::model::text::shell_line([
+                        "gitcoord",
+                        "spawn",
+                        &args.id,
+                        "--branch",
+                        &agent.branch
+                    ])
+                ),
             ));
         }
         Some(_) => {}

@@ -25,12 +25,12 @@ struct AgentLine<'a> {
 
 /// Prints the one-screen status.
 pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
-    let snapshot = ctx.snapshot()?;
     if let Some(dir) = crate::hooks::install::committed_but_inactive(ctx.repo()?) {
         ctx.ui.note(&format!(
             "warning: the gitcoord hooks committed in {dir} do not run in this clone\n  next: gitcoord install   # points core.hooksPath at {dir}"
         ));
     }
+    let snapshot = ctx.snapshot()?;
     let now = ctx.now()?;
     let state = &snapshot.state;
     let locks: Vec<&Lock> = state.live_locks(now).collect();

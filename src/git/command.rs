@@ -82,6 +82,18 @@ impl Repo {
 }
 
 impl Repo {
+    /// The roots of every worktree of this repository (`git worktree list`).
+    pub fn worktree_roots(&self) -> Result<Vec<PathBuf>, Error> {
+        let mut cmd = git(self.workdir());
+        cmd.args(["worktree", "list", "--porcelain", "-z"]);
+        let text = output(cmd)?;
+        Ok(text
+            .split('\0')
+            .filter_map(|field| field.strip_prefix("worktree "))
+            .map(PathBuf::from)
+            .collect())
+    }
+
     /// Sets `key` to `value` in the repository's own config (`git config`), or unsets it
     /// with `None`.
     pub fn set_local_config(&self, key: &str, value: Option<&str>) -> Result<(), Error> {

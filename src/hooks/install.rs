@@ -123,7 +123,16 @@ pub fn install(repo: &Repo, force: bool) -> Result<Report, Error> {
         });
     }
     if let Some(rel) = committed_but_inactive(repo) {
-        // A clone of a repository whose team committed the shims: activate them.
+        // A clone of a repository whose team committed the shims: activate them, unless
+        // that would stop hooks this clone runs now.
+        if !force {
+            if let Some(what) = hooks_that_would_stop(repo, &rel)? {
+                return Err(Error::WouldDisable { what, dir: rel });
+            }
+            if let Some(what) = worktrees_without(repo, &rel)? {
+                return Err(Error::WouldDisable { what, dir: rel });
+            }
+        }
         let mut report = Report {
             dir: repo.workdir().join(&rel),
             unchanged: HOOKS.iter().map(|h| (*h).to_owned()).collect(),
@@ -180,7 +189,21 @@ pub fn install_committed(repo: &Repo, rel_dir: &str, force: bool) -> Result<Repo
     }
     let dir = repo.workdir().join(&rel);
     fs::create_dir_all(&dir).map_err(|e| io("cannot create", &dir, e))?;
+    // Through a symlink the shims would land outside the worktree, uncommitted.
+    let inside = fs::canonicalize(&dir).is_ok_and(|d| d.starts_with(repo.workdir()));
+    if !inside {
+        return Err(Error::Outside(rel_dir.to_owned()));
+    }
     let mut report = write_shims(&dir, force)?;
+    if !force {
+        if let Some(what) = worktrees_without(repo, &rel)? {
+            // The shims are written here, to be committed; the switch waits for them.
+            report.hooks_path = Some(format!(
+                "core.hooksPath not set: {what}; commit {rel}, check it out there, then run `gitcoord install --hooks-dir {rel}` again (or pass --force)"
+            ));
+            return Ok(report);
+        }
+    }
     report.hooks_path = activate(repo, &rel)?;
     Ok(report)
 }
@@ -191,7 +214,8 @@ fn normalize_dir(rel: &str) -> Option<String> {
         .split('/')
         .filter(|p| !p.is_empty() && *p != ".")
         .collect();
-    let ok = !rel.starts_with('/')
+    // git expands a leading `~` in core.hooksPath to a home directory.
+    let ok = !rel.starts_with(['/', '~'])
         && !parts.is_empty()
         && parts
             .iter()
@@ -213,7 +237,7 @@ fn hooks_that_would_stop(repo: &Repo, rel: &str) -> Result<Option<String>, Error
     let mut active: Vec<String> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "sample"))
+        .filter(|p| is_executable(p) && p.extension().is_none_or(|x| x != "sample"))
         .filter(|p| !is_shim(p))
         .filter_map(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
         .collect();
@@ -223,6 +247,41 @@ fn hooks_that_would_stop(repo: &Repo, rel: &str) -> Result<Option<String>, Error
             "{} has hooks of its own ({})",
             dir.display(),
             active.join(", ")
+        )
+    }))
+}
+
+/// Whether git would run the file at `path` as a hook.
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+/// The other worktrees whose checkout has no gitcoord shims in `rel`: git would run no
+/// hook there once `core.hooksPath` (shared by all worktrees) points at `rel`.
+fn worktrees_without(repo: &Repo, rel: &str) -> Result<Option<String>, Error> {
+    let mut without: Vec<String> = repo
+        .worktree_roots()
+        .map_err(Error::HooksDir)?
+        .into_iter()
+        .filter(|root| {
+            fs::canonicalize(root).map_or(true, |r| r != repo.workdir())
+                && !HOOKS.iter().any(|h| is_shim(&root.join(rel).join(h)))
+        })
+        .map(|root| root.display().to_string())
+        .collect();
+    without.sort();
+    Ok((!without.is_empty()).then(|| {
+        format!(
+            "the worktrees {} have no {rel} with gitcoord's shims checked out",
+            without.join(", ")
         )
     }))
 }

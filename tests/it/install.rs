@@ -337,12 +337,21 @@ fn a_committed_hooks_dir_never_silently_stops_other_hooks() {
     let env = TestEnv::new();
     let hooks = env.repo.join(".git/hooks");
     crate::common::write_in(&hooks, "commit-msg", "#!/bin/sh\nexit 0\n");
+    // Not executable, git would not run it: nothing would stop.
+    crate::common::write_in(&hooks, "post-merge", "#!/bin/sh\nexit 0\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        hooks.join("commit-msg"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .expect("chmod");
     let run = env.gc(&["install", "--hooks-dir", ".githooks"]);
     run.code(2);
     assert!(run.stderr.contains("commit-msg"), "{}", run.stderr);
     assert!(run.stderr.contains("next: "), "{}", run.stderr);
     env.git(&["config", "core.hooksPath"]).code(1);
-    for bad in ["/tmp/hooks", "../outside", ".git/hooks", ""] {
+    assert!(!run.stderr.contains("post-merge"), "{}", run.stderr);
+    for bad in ["/tmp/hooks", "../outside", ".git/hooks", "", "~/hooks", "~"] {
         env.gc(&["install", "--hooks-dir", bad, "--force"]).code(2);
     }
     env.gc(&["install", "--hooks-dir", ".githooks", "--force"])

@@ -185,6 +185,16 @@ fn scan_and_check_pr_fingerprint_a_secret_alike() {
     );
     let moved = fingerprint(&["scan", "app/settings.py", "--format", "sarif"]);
     assert_eq!(moved, from_pr);
+    // A git-mode scan from a subdirectory names files from the root already.
+    let staged_in_sub = env.gc_in(
+        &env.repo.join("app"),
+        &["scan", "--range", "HEAD~1..HEAD", "--format", "sarif"],
+    );
+    staged_in_sub.code(1);
+    assert_eq!(
+        parse_json(&staged_in_sub.stdout)["runs"][0]["results"][0]["partialFingerprints"][key],
+        from_pr.as_str()
+    );
     // The hook's JSON report carries it too (the commit undone: the file is added again).
     env.git(&["reset", "-q", "--soft", "HEAD~1"]).ok();
     env.git(&["add", "app/settings.py"]).ok();
@@ -222,6 +232,40 @@ fn the_test_environment_lets_nothing_leak_in() {
 }
 
 #[test]
+fn the_guard_judges_the_file_wherever_the_session_stands() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "a", "--branch", "fa"]).ok();
+    env.gc(&["lock", "src/**"]).ok();
+    let wt = env.worktree("wt", "fa");
+    let denied = |file: String, cwd: &std::path::Path| {
+        let event = serde_json::json!({
+            "tool_name": "Write",
+            "cwd": cwd,
+            "tool_input": { "file_path": file },
+        });
+        let run = crate::install::guard(&env, "a", &event);
+        run.code(0);
+        assert!(
+            run.stdout.contains("\"deny\""),
+            "{file} from {}: {}",
+            cwd.display(),
+            run.stdout
+        );
+    };
+    let main_file = env.repo.join("src/a.rs").display().to_string();
+    // From another worktree, from outside any repository, and through `..` in a directory
+    // that does not exist yet: the file's own repository judges it.
+    denied(main_file.clone(), &wt);
+    denied(main_file, &env.root());
+    denied(
+        env.repo.join("nonexist/../src/a.rs").display().to_string(),
+        &env.repo,
+    );
+    denied("../repo/src/b.rs".into(), &wt);
+}
+
+#[test]
 fn the_guard_refuses_an_edit_it_cannot_judge() {
     let env = TestEnv::new();
     env.gc(&["init"]).ok();
@@ -241,6 +285,10 @@ fn the_guard_refuses_an_edit_it_cannot_judge() {
     run.code(2);
     assert!(run.stderr.contains("corrupt"), "{}", run.stderr);
     assert!(run.stderr.contains("\n  next: "), "{}", run.stderr);
+    // An empty path cannot be judged.
+    let mut empty = edit(&file);
+    empty["tool_input"]["file_path"] = serde_json::json!("");
+    crate::install::guard(&env, "a", &empty).code(2);
     // Outside any repository there is nothing to guard.
     let outside = env.root().join("elsewhere.txt");
     let mut event = edit(&outside);
@@ -270,14 +318,15 @@ fn the_advice_after_a_refused_commit_runs_as_printed() {
         .find(|l| l.contains("unlock --force"))
         .unwrap_or_else(|| panic!("no unlock advice in\n{}", refused.stderr));
     let command = line.split("   #").next().unwrap_or_default().trim();
-    assert_eq!(command, "gitcoord unlock --force 'docs/**'");
+    assert_eq!(command, "gitcoord unlock --force ':/docs/**'");
     let bin = crate::common::bin();
     let script = command.replacen("gitcoord", &format!("'{}'", bin.display()), 1);
     let mut sh = std::process::Command::new("sh");
     env.hermetic(&mut sh);
+    // Run from a subdirectory: the advice names the lock from the repository root.
     let out = sh
         .args(["-c", &script])
-        .current_dir(&env.repo)
+        .current_dir(env.repo.join("docs"))
         .output()
         .expect("run sh");
     assert!(

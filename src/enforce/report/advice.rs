@@ -15,7 +15,7 @@ pub fn lock_held(holder: &str, pattern: &str) -> Vec<String> {
         "gitcoord locks   # see when each lock expires; expired locks never block".into(),
         format!(
             "gitcoord unlock --force {}   # the lead or a coordinator only",
-            quote(pattern)
+            quote(&format!(":/{pattern}"))
         ),
     ]
 }
@@ -31,10 +31,14 @@ pub fn out_of_bounds(path: &str, owner: Option<&str>, what: Refused) -> Vec<Stri
     match what {
         Refused::Commit => steps.push(format!(
             "git restore --staged -- {}   # leave it out of this commit",
-            quote(path)
+            quote(&git_literal(path))
         )),
-        Refused::Push | Refused::PullRequest => steps.push(format!(
-            "git log --oneline -- {}   # find the commits that change it; revert or rewrite them",
+        Refused::Push => steps.push(format!(
+            "git log --oneline HEAD --not --remotes -- {}   # the unpushed commits that change it; revert or rewrite them",
+            quote(&git_literal(path))
+        )),
+        Refused::PullRequest => steps.push(format!(
+            "move the change to {} out of this pull request, or let its owner make it",
             quote(path)
         )),
         Refused::Edit => {}
@@ -47,6 +51,12 @@ pub fn out_of_bounds(path: &str, owner: Option<&str>, what: Refused) -> Vec<Stri
         ));
     }
     steps
+}
+
+/// `path` as a git pathspec that means exactly that path from the repository root, from
+/// any directory and whatever characters it holds.
+fn git_literal(path: &str) -> String {
+    format!(":(top,literal){path}")
 }
 
 /// The step for a halted repository.
@@ -82,6 +92,6 @@ mod tests {
                 "gitcoord msg send --to sec --subject 'please release config/a b.toml'"
             )
         );
-        assert!(steps[2].starts_with("gitcoord unlock --force 'config/a b.toml'"));
+        assert!(steps[2].starts_with("gitcoord unlock --force ':/config/a b.toml'"));
     }
 }

@@ -82,7 +82,8 @@ pub fn next_steps(violations: &[Violation], what: Refused) -> Vec<String> {
             CheckKind::MergeOrder => push(advice::merge_order()),
         }
     }
-    if what != Refused::Edit {
+    // In CI there is nothing to skip: the pull request is the backstop.
+    if matches!(what, Refused::Commit | Refused::Push) {
         push(advice::skipping());
     }
     steps

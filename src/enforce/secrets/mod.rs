@@ -62,10 +62,10 @@ pub struct Setup {
     pub scanner: Scanner,
     /// Ignore files and baseline.
     pub suppressions: Suppressions,
-    /// Where file names are relative to, as a path from the repository root (`app` when
-    /// `scan` runs in `app/`): fingerprints are taken over repository-relative paths, so a
-    /// secret has one fingerprint wherever the scan runs from.
-    pub base_in_repo: Option<String>,
+    /// For a scan of files named relative to a directory: that directory and the
+    /// repository root (both absolute). Fingerprints are taken over repository-relative
+    /// paths, so a secret has one fingerprint wherever the scan runs from.
+    pub names_from: Option<(PathBuf, PathBuf)>,
 }
 
 /// What a scan found, after suppressions.
@@ -115,15 +115,17 @@ impl Setup {
         Ok(Setup {
             scanner,
             suppressions,
-            base_in_repo: None,
+            names_from: None,
         })
     }
 
     /// Applies the suppressions to raw findings.
     pub fn finish(&self, mut findings: Vec<Finding>, stats: ScanStats, unreadable: u64) -> Outcome {
-        if let Some(base) = self.base_in_repo.as_deref().filter(|b| !b.is_empty()) {
+        if let Some((base, root)) = &self.names_from {
             for f in &mut findings {
-                let path = join_relative(base, &f.file);
+                let Some(path) = repo_relative(base, root, &f.file) else {
+                    continue;
+                };
                 f.fingerprint =
                     crate::policy::secrets::finding::fingerprint(&f.rule_id, &path, &f.secret_hash);
             }
@@ -209,33 +211,46 @@ pub fn changed_blob<'a>(
     }
 }
 
-/// `base/rel` with `.` and `..` resolved lexically (`app` + `../lib/a.rs` → `lib/a.rs`).
-fn join_relative(base: &str, rel: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in base.split('/').chain(rel.split('/')) {
+/// `file` (relative to `base`, or absolute) as a path from `root`, `.` and `..` resolved
+/// lexically; `None` outside `root`.
+fn repo_relative(base: &Path, root: &Path, file: &str) -> Option<String> {
+    let joined = base.join(file);
+    let mut parts: Vec<std::path::Component> = Vec::new();
+    for part in joined.components() {
         match part {
-            "" | "." => {}
-            ".." => {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
                 parts.pop();
             }
-            part => parts.push(part),
+            other => parts.push(other),
         }
     }
-    parts.join("/")
+    let full: PathBuf = parts.iter().collect();
+    let rel = full.strip_prefix(root).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/"))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::join_relative;
+    use std::path::Path;
+
+    use super::repo_relative;
 
     #[test]
-    fn relative_names_join_lexically() {
-        for (base, rel, want) in [
-            ("app", "a.py", "app/a.py"),
-            ("app/sub", "../lib/a.rs", "app/lib/a.rs"),
-            ("app", "./x/../y", "app/y"),
+    fn names_become_repository_relative() {
+        let root = Path::new("/r");
+        for (base, file, want) in [
+            ("/r/app", "a.py", Some("app/a.py")),
+            ("/r/app/sub", "../lib/a.rs", Some("app/lib/a.rs")),
+            ("/r/app", "./x/../y", Some("app/y")),
+            ("/r/app", "/r/top.py", Some("top.py")),
+            ("/r/app", "../../elsewhere.py", None),
         ] {
-            assert_eq!(join_relative(base, rel), want);
+            assert_eq!(
+                repo_relative(Path::new(base), root, file).as_deref(),
+                want,
+                "{base} {file}"
+            );
         }
     }
 }
