@@ -53,7 +53,7 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
         .unwrap_or_else(|| ctx.cwd().to_path_buf());
     // The file decides the repository (it may be another worktree than the session's),
     // and `..` is resolved as the tool will, even through directories not there yet.
-    let file = lexical(&cwd.join(raw));
+    let file = crate::model::id::lexical_path(&cwd.join(raw));
     ctx.set_cwd(existing_ancestor(&file));
     let Some(violations) = judge(ctx, &file)? else {
         return Ok(Outcome::Clean);
@@ -68,21 +68,6 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     writeln!(ctx.ui.out(), "{answer}")?;
     ctx.ui.out().flush()?;
     Ok(Outcome::Clean)
-}
-
-/// `path` with `.` and `..` resolved without touching the file system.
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The nearest directory at or above `file`'s that exists.

@@ -124,17 +124,7 @@ fn absolute(path: &Path) -> PathBuf {
             .unwrap_or_else(|_| path.to_path_buf())
     };
     // Normalise `a/./b` and `a/b/..` lexically so the same worktree always has one key.
-    let mut out = PathBuf::new();
-    for part in joined.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::model::id::lexical_path(&joined)
 }
 
 /// Whether `name` is a valid branch name by git's ref-name rules.

@@ -13,6 +13,22 @@ pub fn validate_agent_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `path` with `.` and `..` resolved without touching the file system (`a/./b/../c` →
+/// `a/c`), so one place has one name.
+pub fn lexical_path(path: &std::path::Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Normalises a repository-relative path or glob given by a user: strips `./`, collapses
 /// `//`, refuses `..`, absolute paths, empty names and control characters.
 /// A trailing `/` (a directory) becomes `dir/**`.

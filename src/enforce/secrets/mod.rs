@@ -214,18 +214,7 @@ pub fn changed_blob<'a>(
 /// `file` (relative to `base`, or absolute) as a path from `root`, `.` and `..` resolved
 /// lexically; `None` outside `root`.
 fn repo_relative(base: &Path, root: &Path, file: &str) -> Option<String> {
-    let joined = base.join(file);
-    let mut parts: Vec<std::path::Component> = Vec::new();
-    for part in joined.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    let full: PathBuf = parts.iter().collect();
+    let full = crate::model::id::lexical_path(&base.join(file));
     let rel = full.strip_prefix(root).ok()?;
     Some(rel.to_string_lossy().replace('\\', "/"))
 }
