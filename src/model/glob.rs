@@ -201,6 +201,20 @@ fn match_atoms(atoms: &[Atom], text: &str) -> bool {
     }
 }
 
+/// The part of `pattern` before its first wildcard or escape: every path the pattern
+/// matches starts with it, character for character.
+pub fn literal_prefix(pattern: &str) -> &str {
+    &pattern[..pattern.find(['*', '?', '[', '\\']).unwrap_or(pattern.len())]
+}
+
+/// A cheap necessary condition for [`overlaps`]: a common path would start with both
+/// literal prefixes, so one of them starts with the other. `false` means no overlap; `true`
+/// means ask [`Glob::overlaps`]. Spares the exact check for most pairs of a large state.
+pub fn may_overlap(a: &str, b: &str) -> bool {
+    let (a, b) = (literal_prefix(a), literal_prefix(b));
+    a.starts_with(b) || b.starts_with(a)
+}
+
 /// Whether the two patterns can match a common path.
 pub fn overlaps(a: &str, b: &str) -> bool {
     Glob::new(a).overlaps(&Glob::new(b))
@@ -420,6 +434,34 @@ mod tests {
         for (a, b, want) in table {
             assert_eq!(overlaps(a, b), want, "{a} vs {b}");
             assert_eq!(overlaps(b, a), want, "{b} vs {a}");
+            assert!(
+                may_overlap(a, b) || !want,
+                "the prefilter must keep {a} vs {b}"
+            );
+        }
+        for (a, b) in [
+            ("src/a/**", "src/b/*"),
+            ("docs/x.md", "src/**"),
+            ("a\\*", "b"),
+        ] {
+            assert!(!may_overlap(a, b) && !overlaps(a, b), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn a_matching_path_starts_with_the_literal_prefix() {
+        for (pattern, path) in [
+            ("src/*.rs", "src/a.rs"),
+            ("src/**", "src/x/y"),
+            ("**/*.env", "deploy/p.env"),
+            ("src/[a-c]x", "src/bx"),
+            ("a?c", "abc"),
+        ] {
+            assert!(Glob::new(pattern).matches(path), "{pattern} {path}");
+            assert!(
+                path.starts_with(literal_prefix(pattern)),
+                "{pattern} {path}"
+            );
         }
     }
 }

@@ -63,11 +63,11 @@ pub(super) fn take(
     let now = record.at;
     for pattern in patterns {
         let glob = Glob::new(pattern);
-        if let Some(other) = state
-            .locks
-            .iter()
-            .find(|l| l.holder != holder && glob.overlaps(&Glob::new(&l.pattern)))
-        {
+        if let Some(other) = state.locks.iter().find(|l| {
+            l.holder != holder
+                && super::glob::may_overlap(pattern, &l.pattern)
+                && glob.overlaps(&Glob::new(&l.pattern))
+        }) {
             return Err(OpError::LockHeld {
                 pattern: pattern.clone(),
                 held: Box::new(other.clone()),

@@ -11,7 +11,7 @@ pub mod secrets;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::model::glob::Glob;
+use crate::model::glob::{Glob, literal_prefix};
 use crate::model::{Actor, State, time};
 pub use rule::{Rule, fingerprint};
 
@@ -173,10 +173,11 @@ impl<'s> Policy<'s> {
     /// A violation if `path` is covered by a live lock of someone other than `actor`.
     pub fn lock(&self, actor: &Actor, path: &str) -> Option<Violation> {
         let me = actor.label();
-        let (_, lock) = self
-            .locks
-            .iter()
-            .find(|(glob, lock)| lock.holder != me && glob.matches(path))?;
+        let (_, lock) = self.locks.iter().find(|(glob, lock)| {
+            lock.holder != me
+                && path.starts_with(literal_prefix(&lock.pattern))
+                && glob.matches(path)
+        })?;
         let via = if lock.pattern == path {
             String::new()
         } else {
