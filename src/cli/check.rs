@@ -8,6 +8,7 @@ use super::report::{self, CheckReport};
 use super::{CliError, Ctx, Outcome, check_pr, check_push};
 use crate::enforce::report::text::Refused;
 use crate::enforce::{self, commit};
+use crate::model::shard::Scope;
 use crate::policy::{CheckKind, Violation};
 
 /// The `check` subcommands.
@@ -65,8 +66,10 @@ pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<Outcome, CliError> {
     let skip = skips(ctx);
     let now = ctx.now()?;
     let repo = ctx.repo()?;
-    let state = enforce::state_or_empty(repo, now)?;
     let staged = commit::staged(repo, &skip)?;
+    // Only the locks that can match a staged path are read.
+    let scope = Scope::paths(staged.changes.iter().map(|c| c.path.as_str()));
+    let state = enforce::state_or_empty(repo, now, &scope)?;
     let (actor, _) = ctx.actor(Some(&state))?;
     let outcome = commit::check(staged, &state, &actor, now, &skip);
     let value = Report {

@@ -13,6 +13,7 @@ use crate::enforce::{self, push};
 use crate::git::Repo;
 use crate::git::revs::{self, PushUpdate};
 use crate::model::ObjectId;
+use crate::model::shard::Scope;
 use crate::policy::{CheckKind, Violation};
 
 /// Arguments of `check pre-push` (the same git gives the hook).
@@ -60,7 +61,7 @@ pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<Outcome, C
     let skip = check::skips(ctx);
     let now = ctx.now()?;
     let repo = ctx.repo()?;
-    let state = enforce::state_or_empty(repo, now)?;
+    let state = enforce::state_or_empty(repo, now, &Scope::all())?;
     let updates = read_updates(repo, &args.remote, in_hook)?;
     let (target, _) = integration::resolve(repo, &state, &args.remote);
     let (fallback, _) = ctx.actor(Some(&state))?;

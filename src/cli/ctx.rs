@@ -93,7 +93,8 @@ impl Ctx {
     /// Performs `op` as the acting identity: one state commit, compare-and-swap, retried.
     pub fn run_op(&self, op: Op) -> Result<Applied, CliError> {
         let repo = self.repo()?;
-        let snapshot = repo.read_state()?;
+        // Only what the operation reads and may change is loaded.
+        let snapshot = repo.read_state_in(&op.scope())?;
         let (actor, _) = self.actor(snapshot.as_ref().map(|s| &s.state))?;
         let record = Record {
             op,

@@ -18,6 +18,7 @@ use crate::enforce::edit;
 use crate::enforce::report::text;
 use crate::git::repo;
 use crate::hooks::claude::EDIT_TOOLS;
+use crate::model::shard::Scope;
 use crate::policy::Violation;
 
 /// Judges one PreToolUse event.
@@ -94,10 +95,10 @@ fn judge(ctx: &mut Ctx, file: &Path) -> Result<Option<Vec<Violation>>, CliError>
         Err(repo::Error::NotARepo { .. }) => return Ok(None),
         _ => ctx.repo()?,
     };
-    let Some(snapshot) = repo.read_state()? else {
+    let Some(rel) = super::paths::relative_to_root(repo.workdir(), file) else {
         return Ok(None);
     };
-    let Some(rel) = super::paths::relative_to_root(repo.workdir(), file) else {
+    let Some(snapshot) = repo.read_state_in(&Scope::paths([rel.as_str()]))? else {
         return Ok(None);
     };
     let (actor, _) = ctx.actor(Some(&snapshot.state))?;

@@ -95,6 +95,9 @@ impl From<store::Error> for CliError {
             }
             store::Error::TooNew(_) => "upgrade gitcoord to read this state".to_owned(),
             store::Error::Contended => "try again; other writers were busy".to_owned(),
+            store::Error::Scope(_) => {
+                "this is a bug in gitcoord: please report it with the command you ran".to_owned()
+            }
             store::Error::Git(_) => {
                 "check the repository with `git fsck`, then try again".to_owned()
             }

@@ -80,6 +80,7 @@ pub fn run_locks(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let live: Vec<Listed> = snapshot
         .state
         .live_locks(now)
+        .into_iter()
         .map(|lock| Listed {
             lock,
             expires_in_secs: lock.expires.duration_since(now).as_secs(),

@@ -33,7 +33,7 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let snapshot = ctx.snapshot()?;
     let now = ctx.now()?;
     let state = &snapshot.state;
-    let locks: Vec<&Lock> = state.live_locks(now).collect();
+    let locks: Vec<&Lock> = state.live_locks(now);
     let agents = state
         .agents
         .iter()

@@ -23,6 +23,7 @@ use jiff::Timestamp;
 
 use crate::git::{Repo, changes, revs, store};
 use crate::model::State;
+use crate::model::shard::Scope;
 
 /// Why the checks could not run (as opposed to what they found, which is data).
 #[derive(Debug, thiserror::Error)]
@@ -41,11 +42,11 @@ pub enum Error {
     Secrets(#[from] secrets::Error),
 }
 
-/// The state the checks judge against. Without a coordination state there are no locks,
-/// boundaries or halt to enforce, but the secrets check still runs: an empty state stands
-/// in for the missing one.
-pub fn state_or_empty(repo: &Repo, now: Timestamp) -> Result<State, store::Error> {
-    Ok(match repo.read_state()? {
+/// The state the checks judge against, read in `scope`. Without a coordination state there
+/// are no locks, boundaries or halt to enforce, but the secrets check still runs: an empty
+/// state stands in for the missing one.
+pub fn state_or_empty(repo: &Repo, now: Timestamp, scope: &Scope) -> Result<State, store::Error> {
+    Ok(match repo.read_state_in(scope)? {
         Some(snapshot) => snapshot.state,
         None => State::new(now),
     })

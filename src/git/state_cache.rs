@@ -1,31 +1,54 @@
-//! A parsed copy of the state last read, in the common git dir, keyed by its tree id.
+//! A parsed copy of the core of the state last read or written (meta, halt, every agent),
+//! in the common git dir, keyed by its tree id.
 //!
-//! Every hook reads the state, and parsing its TOML files is most of what a read costs
-//! (a few milliseconds for hundreds of locks); JSON of the same state parses several times
-//! faster. The cache is only ever used for the very tree it was made from, and made only
-//! from a state parsed and validated from that tree, so it can be stale or missing but
-//! never wrong; anything unexpected in it (another gitcoord version, a torn or foreign
-//! file) is a miss. Writing it is best effort: a read-only git dir just never caches.
+//! Every command and hook reads the core, which is one file per agent: reading and parsing
+//! a hundred small blobs costs more than the rest of a hook; one JSON file of the same
+//! parses in well under a millisecond. Locks and messages are not cached: a reader loads
+//! only the few files it needs of them. The cache is only ever used for the very tree it
+//! was made from, and made only from a state parsed and validated from that tree (or by the
+//! writer that made the tree from it), so it can be stale or missing but never wrong;
+//! anything unexpected in it (another gitcoord version, a torn or foreign file) is a miss.
+//! Writing it is best effort: a read-only git dir just never caches.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
 
-use crate::model::State;
+use serde::{Deserialize, Serialize};
+
+use crate::model::state::{Halt, Meta};
+use crate::model::{Agent, State};
 
 /// The cache file, next to the writers' lock in the common git dir.
 const FILE: &str = "gitcoord-state-cache.json";
 
 /// The first line's prefix; the tree id follows. The version makes a cache written by
 /// another gitcoord (whose `State` may differ) a miss.
-const MAGIC: &str = concat!("gitcoord-state-cache ", env!("CARGO_PKG_VERSION"), " ");
+const MAGIC: &str = concat!("gitcoord-core-cache ", env!("CARGO_PKG_VERSION"), " ");
+
+/// What is cached, borrowed from a state to write it.
+#[derive(Serialize)]
+struct CoreRef<'a> {
+    meta: &'a Meta,
+    halt: &'a Option<Halt>,
+    agents: &'a std::collections::BTreeMap<String, Agent>,
+}
+
+/// What is cached, read back.
+#[derive(Deserialize)]
+struct Core {
+    meta: Meta,
+    halt: Option<Halt>,
+    agents: std::collections::BTreeMap<String, Agent>,
+}
 
 fn path(common_dir: &Path) -> PathBuf {
     common_dir.join(FILE)
 }
 
-/// The cached state of `tree`, if the cache holds exactly that tree's.
+/// The cached core of `tree` (a state without locks or messages), if the cache holds
+/// exactly that tree's.
 pub fn load(common_dir: &Path, tree: ObjectId) -> Option<State> {
     let bytes = std::fs::read(path(common_dir)).ok()?;
     let newline = memchr::memchr(b'\n', &bytes)?;
@@ -33,11 +56,18 @@ pub fn load(common_dir: &Path, tree: ObjectId) -> Option<State> {
     if header != tree.to_string().as_bytes() {
         return None;
     }
-    serde_json::from_slice(&bytes[newline + 1..]).ok()
+    let core: Core = serde_json::from_slice(&bytes[newline + 1..]).ok()?;
+    Some(State {
+        meta: core.meta,
+        agents: core.agents,
+        locks: Vec::new(),
+        halt: core.halt,
+        messages: Vec::new(),
+    })
 }
 
-/// Records `state` as the parse of `tree` (by a reader that parsed it, or by the writer that
-/// made `tree` from it), replacing the file atomically (readers see the old cache or the
+/// Records the core of `state` as the parse of `tree` (by a reader that parsed it, or by the
+/// writer that made `tree` from it), replacing the file atomically (readers see the old cache or the
 /// new one, never a mix). Failures are ignored: the cache is optional.
 pub fn store(common_dir: &Path, tree: ObjectId, state: &State) {
     let write = || -> std::io::Result<()> {
@@ -46,7 +76,12 @@ pub fn store(common_dir: &Path, tree: ObjectId, state: &State) {
         // without a buffer (thousands for a few hundred locks).
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
         writeln!(out, "{MAGIC}{tree}")?;
-        serde_json::to_writer(&mut out, state)?;
+        let core = CoreRef {
+            meta: &state.meta,
+            halt: &state.halt,
+            agents: &state.agents,
+        };
+        serde_json::to_writer(&mut out, &core)?;
         let file = out
             .into_inner()
             .map_err(std::io::IntoInnerError::into_error)?;
@@ -112,9 +147,15 @@ mod tests {
             .iter()
             .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
             .collect();
-        let state = crate::model::files::from_files(&files).expect("valid state");
+        let mut state = crate::model::files::from_files(&files).expect("valid state");
         let dir = tempfile::tempdir().expect("temp dir");
         store(dir.path(), tree(3), &state);
-        assert_eq!(load(dir.path(), tree(3)), Some(state));
+        assert_eq!(state.locks.len(), 1);
+        state.locks.clear();
+        assert_eq!(
+            load(dir.path(), tree(3)),
+            Some(state),
+            "the core, without locks"
+        );
     }
 }

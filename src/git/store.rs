@@ -11,6 +11,8 @@ use gix::refs::Target;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::{Repo, state_cache};
+use crate::model::shard::{self, Scope};
+use crate::model::state::FORMAT_VERSION;
 use crate::model::{self, Applied, OpError, Record, State, files};
 
 /// The ref holding the coordination state.
@@ -21,15 +23,27 @@ pub const RECORD_TRAILER: &str = "Gitcoord-Record: ";
 
 const MAX_ATTEMPTS: u32 = 200;
 
-/// The state as of one commit of the state ref.
+/// The state as of one commit of the state ref, read in a [`Scope`].
 #[derive(Clone, Debug)]
 pub struct Snapshot {
     /// The state commit.
     pub commit: ObjectId,
-    /// The parsed state.
+    /// The parsed state: meta, halt and agents, and the locks and messages of `scope`.
     pub state: State,
-    /// The raw files of the tree, to keep unknown ones and skip rewriting unchanged ones.
-    files: BTreeMap<String, (ObjectId, String)>,
+    /// What of the state was read.
+    scope: Scope,
+    /// The state tree.
+    tree: ObjectId,
+    /// The format read; an older one is migrated by the next write.
+    format: u32,
+}
+
+impl Snapshot {
+    /// What of the state was read: a state read in a narrower scope than everything holds
+    /// only the locks (and messages) of that scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
 }
 
 /// Why the state could not be read or written.
@@ -60,6 +74,9 @@ pub enum Error {
     /// The operation was refused or is invalid for the current state.
     #[error(transparent)]
     Op(#[from] OpError),
+    /// A bug: the operation would change a part of the state it did not read.
+    #[error("{0}; nothing was changed")]
+    Scope(#[from] files::OutOfScope),
     /// Every attempt lost the race.
     #[error("the state kept changing under this update ({MAX_ATTEMPTS} attempts)")]
     Contended,
@@ -82,67 +99,96 @@ impl Repo {
         Ok(Some(id.detach()))
     }
 
-    /// Reads the current state, or `None` when there is none yet.
+    /// Reads the whole current state, or `None` when there is none yet.
     pub fn read_state(&self) -> Result<Option<Snapshot>, Error> {
+        self.read_state_in(&Scope::all())
+    }
+
+    /// Reads the current state in `scope` (see [`Scope`]), or `None` when there is none yet.
+    pub fn read_state_in(&self, scope: &Scope) -> Result<Option<Snapshot>, Error> {
         match self.state_head()? {
-            Some(id) => self.read_state_at(id).map(Some),
+            Some(id) => self.read_state_at(id, scope).map(Some),
             None => Ok(None),
         }
     }
 
-    /// Reads the current state, or says to run `gitcoord init`.
+    /// Reads the whole current state, or says to run `gitcoord init`.
     pub fn require_state(&self) -> Result<Snapshot, Error> {
         self.read_state()?.ok_or(Error::NotInitialized)
     }
 
-    /// Reads the state recorded by the state commit `id`.
-    pub fn read_state_at(&self, id: ObjectId) -> Result<Snapshot, Error> {
-        let short = id.to_hex_with_len(10).to_string();
+    /// Reads the state recorded by the state commit `id`, in `scope`.
+    pub fn read_state_at(&self, id: ObjectId, scope: &Scope) -> Result<Snapshot, Error> {
+        let reader = TreeReader {
+            repo: self,
+            commit: id.to_hex_with_len(10).to_string(),
+        };
         let commit = self.inner.find_commit(id).map_err(git_err)?;
-        let tree = commit.tree().map_err(git_err)?;
-        let mut raw = BTreeMap::new();
-        for entry in tree.iter() {
-            let entry = entry.map_err(git_err)?;
-            let name = entry.filename().to_str_lossy().into_owned();
-            if !entry.mode().is_blob() || !name.ends_with(".toml") {
-                return Err(Error::Foreign {
-                    commit: short,
-                    name,
-                });
+        let tree = commit.tree_id().map_err(git_err)?.detach();
+        let root = reader.entries(tree)?;
+        let meta = match root.get(files::META_FILE) {
+            Some(entry) if entry.is_blob => reader.text(files::META_FILE, entry.oid)?,
+            _ => return Err(reader.corrupt(files::Error::NoMeta)),
+        };
+        let format = files::format_of(&meta).map_err(|e| reader.classify(e))?;
+        if format < 2 {
+            let state = reader.format_1(&root, meta)?;
+            return Ok(Snapshot {
+                commit: id,
+                state,
+                scope: Scope::all(),
+                tree,
+                format,
+            });
+        }
+        for (name, entry) in &root {
+            let dir =
+                [shard::AGENTS_DIR, shard::LOCKS_DIR, shard::MESSAGES_DIR].contains(&name.as_str());
+            let file = [files::META_FILE, files::HALT_FILE].contains(&name.as_str());
+            // Unknown directories and TOML files are a newer version's, and kept as they are.
+            let unknown_blob = !dir && !file && entry.is_blob && !name.ends_with(".toml");
+            if (dir && entry.is_blob) || (file && !entry.is_blob) || unknown_blob {
+                return Err(reader.foreign(name));
             }
-            let blob = self.inner.find_blob(entry.oid()).map_err(git_err)?;
-            let text = String::from_utf8(blob.data.clone()).map_err(|_| Error::Corrupt {
-                commit: short.clone(),
-                source: files::Error::Malformed {
-                    file: name.clone(),
-                    message: "it is not UTF-8 text".into(),
-                },
-            })?;
-            raw.insert(name, (entry.oid().to_owned(), text));
         }
         let common_dir = self.common_dir();
-        let state = match state_cache::load(&common_dir, tree.id) {
-            Some(state) => state,
+        let mut state = match state_cache::load(&common_dir, tree) {
+            Some(core) => core,
             None => {
-                let texts = raw
-                    .iter()
-                    .map(|(k, (_, t))| (k.clone(), t.clone()))
-                    .collect();
-                let state = files::from_files(&texts).map_err(|source| match source {
-                    files::Error::TooNew { .. } => Error::TooNew(source),
-                    source => Error::Corrupt {
-                        commit: short,
-                        source,
-                    },
-                })?;
-                state_cache::store(&common_dir, tree.id, &state);
-                state
+                let mut texts = BTreeMap::new();
+                texts.insert(files::META_FILE.to_owned(), meta);
+                if let Some(halt) = root.get(files::HALT_FILE) {
+                    texts.insert(
+                        files::HALT_FILE.to_owned(),
+                        reader.text(files::HALT_FILE, halt.oid)?,
+                    );
+                }
+                if let Some(agents) = root.get(shard::AGENTS_DIR) {
+                    reader.all_files(shard::AGENTS_DIR, agents.oid, false, &mut texts)?;
+                }
+                let core = files::core_from_files(&texts).map_err(|e| reader.classify(e))?;
+                state_cache::store(&common_dir, tree, &core);
+                core
             }
         };
+        let mut parts = BTreeMap::new();
+        if let Some(locks) = root.get(shard::LOCKS_DIR) {
+            reader.lock_files(locks.oid, scope, &mut parts)?;
+        }
+        if let (true, Some(messages)) = (scope.messages, root.get(shard::MESSAGES_DIR)) {
+            reader.all_files(shard::MESSAGES_DIR, messages.oid, false, &mut parts)?;
+        }
+        files::add_parts(
+            &mut state,
+            parts.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+        .map_err(|e| reader.classify(e))?;
         Ok(Snapshot {
             commit: id,
             state,
-            files: raw,
+            scope: scope.clone(),
+            tree,
+            format,
         })
     }
 
@@ -153,20 +199,37 @@ impl Repo {
     }
 
     /// Like [`Repo::update`], starting from `current`, a state the caller has just read, so
-    /// an operation costs one read of the state when no other writer interferes.
+    /// an operation costs one read of the state when no other writer interferes. A state of
+    /// an older format is first migrated, as an operation of its own.
     pub fn update_from(
         &self,
         current: Option<Snapshot>,
         record: &Record,
     ) -> Result<(Applied, ObjectId), Error> {
         let _turn = self.writer_turn();
+        let scope = record.op.scope();
         let mut current = current;
-        if self.state_head()? != current.as_ref().map(|s| s.commit) {
-            current = self.read_state()?;
+        let usable = current
+            .as_ref()
+            .is_none_or(|snap| snap.scope.covers(&scope));
+        if !usable || self.state_head()? != current.as_ref().map(|s| s.commit) {
+            current = self.read_state_in(&scope)?;
         }
         let mut attempt = 0;
         loop {
-            let (mut state, expected) = match (&current, &record.op) {
+            let migration = current
+                .as_ref()
+                .filter(|snap| snap.format < FORMAT_VERSION)
+                .map(|snap| Record {
+                    op: model::Op::Migrate {
+                        from: snap.format,
+                        to: FORMAT_VERSION,
+                    },
+                    actor: record.actor.clone(),
+                    at: record.at,
+                });
+            let step = migration.as_ref().unwrap_or(record);
+            let (mut state, expected) = match (&current, &step.op) {
                 // A concurrent `init` won the race: the state exists, which is all init asks.
                 (Some(snap), model::Op::Init) => {
                     let applied = Applied::new("the coordination state already exists");
@@ -176,20 +239,23 @@ impl Repo {
                 (None, model::Op::Init) => (State::new(record.at), None),
                 (None, _) => return Err(Error::NotInitialized),
             };
-            let applied = model::op::apply(&mut state, record)?;
-            let (commit, tree) = self.write_commit(current.as_ref(), &state, record, &applied)?;
+            let applied = model::op::apply(&mut state, step)?;
+            let (commit, tree) = self.write_commit(current.as_ref(), &state, step, &applied)?;
             if self.compare_and_swap(expected, commit)? {
                 // The writer holds the new state parsed already: caching it now spares the
                 // next reader (typically a hook) the parse.
                 state_cache::store(&self.common_dir(), tree, &state);
-                return Ok((applied, commit));
+                if migration.is_none() {
+                    return Ok((applied, commit));
+                }
+            } else {
+                attempt += 1;
+                if attempt >= MAX_ATTEMPTS {
+                    return Err(Error::Contended);
+                }
+                std::thread::sleep(backoff(attempt));
             }
-            attempt += 1;
-            if attempt >= MAX_ATTEMPTS {
-                return Err(Error::Contended);
-            }
-            std::thread::sleep(backoff(attempt));
-            current = self.read_state()?;
+            current = self.read_state_in(&scope)?;
         }
     }
 
@@ -218,6 +284,8 @@ impl Repo {
         None
     }
 
+    /// Writes the commit of `state`, the result of `record` on `parent`: only the files
+    /// that changed get new blobs, and only the trees above them are rewritten.
     fn write_commit(
         &self,
         parent: Option<&Snapshot>,
@@ -225,41 +293,35 @@ impl Repo {
         record: &Record,
         applied: &Applied,
     ) -> Result<(ObjectId, ObjectId), Error> {
-        let mut new_files = files::to_files(state);
-        if let Some(parent) = parent {
-            // Keep files written by newer versions that this one does not know.
-            for (name, (_, text)) in &parent.files {
-                if !files::KNOWN.contains(&name.as_str()) {
-                    new_files.insert(name.clone(), text.clone());
+        let (base, changes) = match parent {
+            Some(p) if p.format >= 2 => (p.tree, files::changes(&p.state, state, &p.scope)?),
+            // A new state, or a migration: every file, in place of format 1's.
+            _ => {
+                let all = files::to_files(state)
+                    .into_iter()
+                    .map(|(k, v)| (k, Some(v)));
+                let base = parent.map_or(ObjectId::empty_tree(gix::hash::Kind::Sha1), |p| p.tree);
+                let old = files::FORMAT_1_FILES
+                    .iter()
+                    .map(|f| ((*f).to_owned(), None));
+                (base, old.chain(all).collect())
+            }
+        };
+        let mut editor = self.inner.edit_tree(base).map_err(git_err)?;
+        for (path, text) in &changes {
+            match text {
+                Some(text) => {
+                    let oid = self.inner.write_blob(text.as_bytes()).map_err(git_err)?;
+                    editor
+                        .upsert(path.as_str(), gix::objs::tree::EntryKind::Blob, oid)
+                        .map_err(git_err)?;
+                }
+                None => {
+                    editor.remove(path.as_str()).map_err(git_err)?;
                 }
             }
         }
-        let mut entries = Vec::with_capacity(new_files.len());
-        for (name, text) in &new_files {
-            let unchanged = parent
-                .and_then(|p| p.files.get(name))
-                .filter(|(_, old)| old == text)
-                .map(|(id, _)| *id);
-            let oid = match unchanged {
-                Some(id) => id,
-                None => self
-                    .inner
-                    .write_blob(text.as_bytes())
-                    .map_err(git_err)?
-                    .detach(),
-            };
-            entries.push(gix::objs::tree::Entry {
-                mode: gix::objs::tree::EntryKind::Blob.into(),
-                filename: name.as_str().into(),
-                oid,
-            });
-        }
-        entries.sort();
-        let tree = self
-            .inner
-            .write_object(gix::objs::Tree { entries })
-            .map_err(git_err)?
-            .detach();
+        let tree = editor.write().map_err(git_err)?.detach();
         let signature = gix::actor::Signature {
             name: record.actor.label().into(),
             email: "gitcoord@localhost".into(),
@@ -315,6 +377,160 @@ impl Repo {
             Err(err) if lost_race(&err) => Ok(false),
             Err(err) => Err(git_err(err)),
         }
+    }
+}
+
+/// One entry of a state tree.
+struct Entry {
+    is_blob: bool,
+    oid: ObjectId,
+}
+
+/// Reads the files of one state commit's tree, naming that commit in its errors.
+struct TreeReader<'r> {
+    repo: &'r Repo,
+    /// The short commit id.
+    commit: String,
+}
+
+impl TreeReader<'_> {
+    fn entries(&self, tree: ObjectId) -> Result<BTreeMap<String, Entry>, Error> {
+        let tree = self.repo.inner.find_tree(tree).map_err(git_err)?;
+        let mut out = BTreeMap::new();
+        for entry in tree.iter() {
+            let entry = entry.map_err(git_err)?;
+            let name = entry.filename().to_str_lossy().into_owned();
+            let is_blob = entry.mode().is_blob();
+            if !is_blob && !entry.mode().is_tree() {
+                return Err(self.foreign(&name));
+            }
+            out.insert(
+                name,
+                Entry {
+                    is_blob,
+                    oid: entry.oid().to_owned(),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    fn text(&self, path: &str, blob: ObjectId) -> Result<String, Error> {
+        let blob = self.repo.inner.find_blob(blob).map_err(git_err)?;
+        String::from_utf8(blob.data.clone()).map_err(|_| {
+            self.corrupt(files::Error::Malformed {
+                file: path.to_owned(),
+                message: "it is not UTF-8 text".into(),
+            })
+        })
+    }
+
+    fn corrupt(&self, source: files::Error) -> Error {
+        Error::Corrupt {
+            commit: self.commit.clone(),
+            source,
+        }
+    }
+
+    fn classify(&self, source: files::Error) -> Error {
+        match source {
+            files::Error::TooNew { .. } => Error::TooNew(source),
+            source => self.corrupt(source),
+        }
+    }
+
+    fn foreign(&self, name: &str) -> Error {
+        Error::Foreign {
+            commit: self.commit.clone(),
+            name: name.to_owned(),
+        }
+    }
+
+    /// A format-1 state: TOML files only, all read.
+    fn format_1(&self, root: &BTreeMap<String, Entry>, meta: String) -> Result<State, Error> {
+        let mut texts = BTreeMap::new();
+        for (name, entry) in root {
+            if !entry.is_blob || !name.ends_with(".toml") {
+                return Err(self.foreign(name));
+            }
+            if name != files::META_FILE {
+                texts.insert(name.clone(), self.text(name, entry.oid)?);
+            }
+        }
+        texts.insert(files::META_FILE.to_owned(), meta);
+        files::from_files(&texts).map_err(|e| self.classify(e))
+    }
+
+    /// Every `.toml` file under the tree `dir`, and (with `subdirs`) one level below it.
+    fn all_files(
+        &self,
+        dir: &str,
+        tree: ObjectId,
+        subdirs: bool,
+        out: &mut BTreeMap<String, String>,
+    ) -> Result<(), Error> {
+        for (name, entry) in self.entries(tree)? {
+            let path = format!("{dir}/{name}");
+            if entry.is_blob && name.ends_with(".toml") {
+                let text = self.text(&path, entry.oid)?;
+                out.insert(path, text);
+            } else if !entry.is_blob && subdirs {
+                self.all_files(&path, entry.oid, false, out)?;
+            } else {
+                return Err(self.foreign(&path));
+            }
+        }
+        Ok(())
+    }
+
+    /// The lock files of `scope` from the tree `locks`.
+    fn lock_files(
+        &self,
+        locks: ObjectId,
+        scope: &Scope,
+        out: &mut BTreeMap<String, String>,
+    ) -> Result<(), Error> {
+        let dir = shard::LOCKS_DIR;
+        let (exact, under) = match &scope.locks {
+            shard::Locks::All => return self.all_files(dir, locks, true, out),
+            shard::Locks::Keys { exact, under } => (exact, under),
+        };
+        if exact.is_empty() && under.is_empty() {
+            return Ok(());
+        }
+        let top = self.entries(locks)?;
+        let mut subtrees: BTreeMap<String, BTreeMap<String, Entry>> = BTreeMap::new();
+        for first in under {
+            let name = shard::escape(first);
+            if let Some(entry) = top.get(&name).filter(|e| !e.is_blob) {
+                self.all_files(&format!("{dir}/{name}"), entry.oid, false, out)?;
+            }
+        }
+        for key in exact {
+            let path = shard::lock_file(key);
+            let inside = &path[dir.len() + 1..];
+            let entry = match inside.split_once('/') {
+                None => top.get(inside),
+                Some((first, file)) => {
+                    if !subtrees.contains_key(first) {
+                        let entries = match top.get(first).filter(|e| !e.is_blob) {
+                            Some(tree) => self.entries(tree.oid)?,
+                            None => BTreeMap::new(),
+                        };
+                        subtrees.insert(first.to_owned(), entries);
+                    }
+                    subtrees.get(first).and_then(|entries| entries.get(file))
+                }
+            };
+            if let Some(entry) = entry {
+                if !entry.is_blob {
+                    return Err(self.foreign(&path));
+                }
+                let text = self.text(&path, entry.oid)?;
+                out.insert(path, text);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -377,32 +593,314 @@ mod tests {
         assert_eq!(repo.compare_and_swap(Some(head), head).ok(), Some(true));
     }
 
-    #[test]
-    fn the_writer_caches_exactly_what_its_tree_parses_to() {
-        let (_dir, repo) = repo_with_state();
-        let record = Record {
-            op: Op::Lock {
-                patterns: vec!["src/ünï code.rs".into(), "docs/**".into()],
-                reason: Some("why \"quoted\"\nand a second line".into()),
-                ttl_secs: 90,
-            },
+    fn record(op: Op, at: &str) -> Record {
+        Record {
+            op,
             actor: Actor::User { name: "t".into() },
-            at: "2026-03-01T12:00:00.25Z".parse().expect("a time"),
-        };
-        repo.update(&record).expect("the lock is taken");
+            at: at.parse().expect("a time"),
+        }
+    }
+
+    fn tree_of(repo: &Repo) -> ObjectId {
         let head = repo.state_head().expect("readable").expect("a state");
-        let tree = repo
-            .inner
+        repo.inner
             .find_commit(head)
             .expect("the state commit")
             .tree_id()
             .expect("its tree")
-            .detach();
-        let cached = state_cache::load(&repo.common_dir(), tree).expect("the writer cached it");
+            .detach()
+    }
+
+    #[test]
+    fn the_writer_caches_exactly_what_its_tree_parses_to() {
+        let (_dir, repo) = repo_with_state();
+        let agent = model::Agent {
+            branch: "feature/ünï".into(),
+            role: Some("why \"quoted\"\nand a second line".into()),
+            owns: vec!["src/**".into()],
+            added: "2026-03-01T12:00:00Z".parse().expect("a time"),
+            ..model::Agent::default()
+        };
+        let add = Op::AgentAdd {
+            id: "a.b-c".into(),
+            agent: Box::new(agent),
+        };
+        repo.update(&record(add, "2026-03-01T12:00:00.25Z"))
+            .expect("added");
+        let halt = Op::Halt {
+            reason: "stop".into(),
+        };
+        repo.update(&record(halt, "2026-03-01T12:00:01Z"))
+            .expect("halted");
+        let cached = state_cache::load(&repo.common_dir(), tree_of(&repo)).expect("cached");
         std::fs::remove_file(repo.common_dir().join("gitcoord-state-cache.json"))
             .expect("drop the cache");
-        let parsed = repo.read_state_at(head).expect("the tree parses").state;
-        assert_eq!(cached, parsed);
+        let head = repo.state_head().expect("readable").expect("a state");
+        let parsed = repo
+            .read_state_at(head, &Scope::core())
+            .expect("the tree parses");
+        assert_eq!(cached, parsed.state);
+        assert_eq!(parsed.state.agents.len(), 1);
+    }
+
+    /// The blobs and trees of the state tree that are not in `before`'s.
+    fn new_objects(repo: &Repo, before: ObjectId, after: ObjectId) -> Vec<String> {
+        let out = super::super::command::git(repo.workdir())
+            .args(["diff-tree", "-r", "-t", "--name-only"])
+            .arg(before.to_string())
+            .arg(after.to_string())
+            .output()
+            .expect("git runs");
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn an_operation_writes_only_the_files_it_changes_and_reads_only_its_scope() {
+        let (_dir, repo) = repo_with_state();
+        for (i, dir) in ["src/api", "src/web", "docs", "lib/x"].iter().enumerate() {
+            let op = Op::Lock {
+                patterns: vec![format!("{dir}/f{i}.rs"), format!("{dir}/g{i}.rs")],
+                reason: None,
+                ttl_secs: 3600,
+            };
+            repo.update(&record(op, "2026-03-01T12:00:00Z"))
+                .expect("locked");
+        }
+        let top = Op::Lock {
+            patterns: vec!["README.md".into()],
+            reason: None,
+            ttl_secs: 3600,
+        };
+        repo.update(&record(top, "2026-03-01T12:00:00Z"))
+            .expect("locked");
+        let before = tree_of(&repo);
+        let op = Op::Lock {
+            patterns: vec!["src/web/new.rs".into()],
+            reason: None,
+            ttl_secs: 3600,
+        };
+        repo.update(&record(op, "2026-03-01T12:01:00Z"))
+            .expect("locked");
+        let changed = new_objects(&repo, before, tree_of(&repo));
+        assert_eq!(changed, ["locks", "locks/src", "locks/src/web.toml"]);
+
+        let head = repo.state_head().expect("readable").expect("a state");
+        let narrow = repo
+            .read_state_at(head, &Scope::paths(["src/web/x.rs"]))
+            .expect("readable");
+        let mut patterns: Vec<&str> = narrow
+            .state
+            .locks
+            .iter()
+            .map(|l| l.pattern.as_str())
+            .collect();
+        patterns.sort_unstable();
+        assert_eq!(
+            patterns,
+            [
+                "README.md",
+                "src/web/g1.rs",
+                "src/web/new.rs",
+                "src/web/f1.rs"
+            ]
+            .iter()
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+        );
+        let all = repo.read_state_at(head, &Scope::all()).expect("readable");
+        assert_eq!(all.state.locks.len(), 10);
+        let src = repo
+            .read_state_at(head, &Scope::patterns(["src/**"]))
+            .expect("readable");
+        assert_eq!(src.state.locks.len(), 6, "src/api, src/web and the top");
+
+        // A narrow snapshot cannot be used to write outside what it read.
+        let far = Op::Unlock {
+            patterns: vec!["docs/f2.rs".into()],
+            force: false,
+        };
+        repo.update_from(Some(narrow), &record(far, "2026-03-01T12:02:00Z"))
+            .expect("re-read in the operation's scope and released");
+        let all = repo.read_state_at(repo.state_head().expect("r").expect("s"), &Scope::all());
+        assert_eq!(all.expect("readable").state.locks.len(), 9);
+    }
+
+    /// A format-1 state commit made by hand: the files of that format, and an unknown one.
+    fn write_format_1(repo: &Repo) -> ObjectId {
+        let files = [
+            (
+                "gitcoord.toml",
+                "format = 1\ncreated = \"2026-03-01T12:00:00Z\"\nlast_message = 1\n",
+            ),
+            (
+                "agents.toml",
+                "[agent.api]\nbranch = \"feature/api\"\nowns = [\"api/**\"]\nadded = \"2026-03-01T12:00:00Z\"\n",
+            ),
+            (
+                "locks.toml",
+                "[[lock]]\npattern = \"api/x.rs\"\nholder = \"api\"\nacquired = \"2026-03-01T12:00:00Z\"\nexpires = \"2026-03-02T12:00:00Z\"\n\n[[lock]]\npattern = \"*.md\"\nholder = \"user:lead\"\nacquired = \"2026-03-01T12:00:00Z\"\nexpires = \"2026-03-01T12:00:01Z\"\n",
+            ),
+            (
+                "messages.toml",
+                "[[message]]\nid = \"m1\"\nfrom = \"user:lead\"\nto = \"api\"\nsubject = \"hi\"\nsent = \"2026-03-01T12:00:00Z\"\n",
+            ),
+            ("future.toml", "x = 1\n"),
+        ];
+        let mut entries: Vec<gix::objs::tree::Entry> = files
+            .iter()
+            .map(|(name, text)| gix::objs::tree::Entry {
+                mode: gix::objs::tree::EntryKind::Blob.into(),
+                filename: (*name).into(),
+                oid: repo
+                    .inner
+                    .write_blob(text.as_bytes())
+                    .expect("blob")
+                    .detach(),
+            })
+            .collect();
+        entries.sort();
+        let tree = repo
+            .inner
+            .write_object(gix::objs::Tree { entries })
+            .expect("tree")
+            .detach();
+        let signature = gix::actor::Signature {
+            name: "t".into(),
+            email: "gitcoord@localhost".into(),
+            time: gix::date::Time {
+                seconds: 0,
+                offset: 0,
+            },
+        };
+        let commit = gix::objs::Commit {
+            tree,
+            parents: Default::default(),
+            author: signature.clone(),
+            committer: signature,
+            encoding: None,
+            message: "init\n".into(),
+            extra_headers: Vec::new(),
+        };
+        repo.inner.write_object(commit).expect("commit").detach()
+    }
+
+    #[test]
+    fn a_format_1_state_is_read_and_migrated_by_the_next_write_as_one_operation() {
+        let (_dir, repo) = repo_with_state();
+        let old = write_format_1(&repo);
+        let head = repo.state_head().expect("r").expect("s");
+        assert!(repo.compare_and_swap(Some(head), old).expect("cas"));
+        let before = repo.require_state().expect("format 1 reads").state;
+        assert_eq!((before.locks.len(), before.messages.len()), (2, 1));
+        let op = Op::Lock {
+            patterns: vec!["web/y.rs".into()],
+            reason: None,
+            ttl_secs: 60,
+        };
+        repo.update(&record(op, "2026-03-01T12:00:00Z"))
+            .expect("locked");
+        let head = repo.state_head().expect("r").expect("s");
+        let commit = repo.inner.find_commit(head).expect("commit");
+        let migration = commit.parent_ids().next().expect("a parent").detach();
+        let message = repo
+            .inner
+            .find_commit(migration)
+            .expect("commit")
+            .message_raw_sloppy()
+            .to_string();
+        assert!(
+            message.starts_with("migrate the state from format 1 to format 2"),
+            "{message}"
+        );
+        assert!(
+            message.contains(r#""op":"migrate","from":1,"to":2"#),
+            "{message}"
+        );
+        let mut migrated = repo
+            .read_state_at(migration, &Scope::all())
+            .expect("readable")
+            .state;
+        let mut expected = before.clone();
+        expected.meta.format = FORMAT_VERSION;
+        // Locks are filed by key: the order across files is the files'.
+        migrated.locks.sort_by(|a, b| a.pattern.cmp(&b.pattern));
+        expected.locks.sort_by(|a, b| a.pattern.cmp(&b.pattern));
+        assert_eq!(
+            migrated, expected,
+            "nothing lost, not even the expired lock"
+        );
+        let names = new_objects(
+            &repo,
+            ObjectId::empty_tree(gix::hash::Kind::Sha1),
+            tree_of(&repo),
+        );
+        for name in [
+            "agents/api.toml",
+            "locks/.toml",
+            "locks/api.toml",
+            "locks/web.toml",
+            "messages/m1.toml",
+            "future.toml",
+            "gitcoord.toml",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+        }
+        assert!(
+            !names
+                .iter()
+                .any(|n| n == "locks.toml" || n == "agents.toml"),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn a_newer_format_is_refused_before_its_shape_is_looked_at() {
+        let (_dir, repo) = repo_with_state();
+        let head = repo.state_head().expect("r").expect("s");
+        let mut editor = repo.inner.edit_tree(tree_of(&repo)).expect("editor");
+        let meta = repo
+            .inner
+            .write_blob(b"format = 3\n[new]\nshape = 1\n")
+            .expect("blob");
+        let odd = repo.inner.write_blob(b"\x00binary").expect("blob");
+        editor
+            .upsert("gitcoord.toml", gix::objs::tree::EntryKind::Blob, meta)
+            .expect("upsert");
+        editor
+            .upsert(
+                "agents/deep/er/x.bin",
+                gix::objs::tree::EntryKind::Blob,
+                odd,
+            )
+            .expect("upsert");
+        let tree = editor.write().expect("tree").detach();
+        let mut commit = repo
+            .inner
+            .find_commit(head)
+            .expect("c")
+            .decode()
+            .expect("d")
+            .to_owned()
+            .expect("owned");
+        commit.tree = tree;
+        commit.parents = vec![head].into();
+        let new = repo.inner.write_object(commit).expect("commit").detach();
+        assert!(repo.compare_and_swap(Some(head), new).expect("cas"));
+        let err = repo.read_state().expect_err("too new");
+        assert!(matches!(err, Error::TooNew(_)), "{err:?}");
+        assert!(err.to_string().contains("format 3"), "{err}");
+        let op = Op::Halt { reason: "x".into() };
+        assert!(matches!(
+            repo.update(&record(op, "2026-03-01T12:00:00Z")),
+            Err(Error::TooNew(_))
+        ));
+        assert_eq!(repo.state_head().expect("r"), Some(new), "nothing written");
     }
 
     #[test]

@@ -1,24 +1,37 @@
-//! The state as files: one TOML text per concern, so a human can read (and diff) each.
+//! The state as files: TOML texts a human can read (and diff), one per part that changes on
+//! its own, laid out as `docs/state-format.md` describes.
 //!
-//! `gitcoord.toml` (format, settings), `agents.toml`, `locks.toml`, `halt.toml`,
-//! `messages.toml`. A file that is
-//! absent means "empty"; unknown files are kept verbatim so newer minor additions survive.
+//! Format 2 (written by this version): `gitcoord.toml` (format, settings), `halt.toml`,
+//! `agents/ID.toml` (one per agent), `locks/KEY.toml` (locks filed by path prefix, see
+//! [`super::shard`]) and `messages/ID.toml` (one per message). Format 1 (read, and migrated
+//! by the next write): `gitcoord.toml`, `agents.toml`, `locks.toml`, `halt.toml`,
+//! `messages.toml`. A file that is absent means "empty".
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+use super::shard::{self, AGENTS_DIR, MESSAGES_DIR, Scope};
 use super::state::{FORMAT_VERSION, Halt, Meta, State};
 use super::{Agent, Lock, Message};
 
 /// The file holding the format version and settings.
 pub const META_FILE: &str = "gitcoord.toml";
-/// Every file name this version reads and writes.
-pub const KNOWN: &[&str] = &[META_FILE, AGENTS_FILE, LOCKS_FILE, HALT_FILE, MESSAGES_FILE];
-const AGENTS_FILE: &str = "agents.toml";
-const LOCKS_FILE: &str = "locks.toml";
-const HALT_FILE: &str = "halt.toml";
-const MESSAGES_FILE: &str = "messages.toml";
+/// The file present while the repository is halted.
+pub const HALT_FILE: &str = "halt.toml";
+/// The files of format 1, replaced by the directories of format 2.
+pub const FORMAT_1_FILES: &[&str] = &[V1_AGENTS_FILE, V1_LOCKS_FILE, V1_MESSAGES_FILE];
+const V1_AGENTS_FILE: &str = "agents.toml";
+const V1_LOCKS_FILE: &str = "locks.toml";
+const V1_MESSAGES_FILE: &str = "messages.toml";
+/// The entries of the state tree's root this version reads and writes (format 2).
+pub const KNOWN: &[&str] = &[
+    META_FILE,
+    HALT_FILE,
+    AGENTS_DIR,
+    shard::LOCKS_DIR,
+    MESSAGES_DIR,
+];
 
 /// A state file that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +55,21 @@ pub enum Error {
     /// `gitcoord.toml` is missing.
     #[error("the state has no {META_FILE}")]
     NoMeta,
+    /// A file name where this format has no such file.
+    #[error("the state holds '{file}', which this format does not have")]
+    Unexpected {
+        /// The file name inside the state tree.
+        file: String,
+    },
+}
+
+/// A change that would write a part of the state that was not read: a bug in the caller's
+/// scope, caught before it can clobber what it did not see.
+#[derive(Debug, thiserror::Error)]
+#[error("the operation changes {file}, which it did not read")]
+pub struct OutOfScope {
+    /// The file.
+    pub file: String,
 }
 
 /// Just the format version of `gitcoord.toml`, readable whatever else the file holds.
@@ -68,35 +96,134 @@ struct MessagesFile {
     message: Vec<Message>,
 }
 
+fn parse_text<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Error> {
+    toml::from_str(text).map_err(|e| Error::Malformed {
+        file: name.to_owned(),
+        message: e.to_string().trim_end().replace('\n', "\n  "),
+    })
+}
+
 fn parse<T: DeserializeOwned>(
     files: &BTreeMap<String, String>,
     name: &str,
 ) -> Result<Option<T>, Error> {
-    let Some(text) = files.get(name) else {
-        return Ok(None);
-    };
-    toml::from_str(text)
-        .map(Some)
-        .map_err(|e| Error::Malformed {
-            file: name.to_owned(),
-            message: e.to_string().trim_end().replace('\n', "\n  "),
-        })
+    files
+        .get(name)
+        .map(|text| parse_text(name, text))
+        .transpose()
 }
 
-/// Builds the state from the files of a state tree (name → UTF-8 text).
-pub fn from_files(files: &BTreeMap<String, String>) -> Result<State, Error> {
-    // The version first: a newer format may have changed the shape of any file, this one too.
-    let version: FormatOnly = parse(files, META_FILE)?.ok_or(Error::NoMeta)?;
+/// The format of the state whose `gitcoord.toml` is `meta`, refusing newer ones: checked
+/// before anything else, since a newer format may have changed the shape of any file.
+pub fn format_of(meta: &str) -> Result<u32, Error> {
+    let version: FormatOnly = parse_text(META_FILE, meta)?;
     if version.format > FORMAT_VERSION {
         return Err(Error::TooNew {
             found: version.format,
         });
     }
+    Ok(version.format)
+}
+
+/// Builds the state from the files of a state tree (path → UTF-8 text), of either format.
+/// In format 2 only the files given are read: a state read in a [`Scope`] holds the locks
+/// and messages of that scope.
+pub fn from_files(files: &BTreeMap<String, String>) -> Result<State, Error> {
+    let format = format_of(files.get(META_FILE).ok_or(Error::NoMeta)?)?;
+    if format < 2 {
+        return from_format_1(files);
+    }
+    let mut state = core_from_files(files)?;
+    add_parts(
+        &mut state,
+        files.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )?;
+    Ok(state)
+}
+
+/// The meta, halt and agents of a format-2 state from its files; no locks nor messages.
+pub fn core_from_files(files: &BTreeMap<String, String>) -> Result<State, Error> {
     let meta: Meta = parse(files, META_FILE)?.ok_or(Error::NoMeta)?;
-    let agents: AgentsFile = parse(files, AGENTS_FILE)?.unwrap_or_default();
-    let locks: LocksFile = parse(files, LOCKS_FILE)?.unwrap_or_default();
     let halt: Option<Halt> = parse(files, HALT_FILE)?;
-    let messages: MessagesFile = parse(files, MESSAGES_FILE)?.unwrap_or_default();
+    let mut agents = BTreeMap::new();
+    let prefix = format!("{AGENTS_DIR}/");
+    for (name, text) in files.range(prefix.clone()..) {
+        let Some(file) = name.strip_prefix(&prefix) else {
+            break;
+        };
+        let id = file
+            .strip_suffix(".toml")
+            .filter(|id| super::id::validate_agent_id(id).is_ok())
+            .ok_or_else(|| Error::Unexpected { file: name.clone() })?;
+        agents.insert(id.to_owned(), parse_text::<Agent>(name, text)?);
+    }
+    Ok(State {
+        meta,
+        agents,
+        locks: Vec::new(),
+        halt,
+        messages: Vec::new(),
+    })
+}
+
+/// Adds the locks and messages among `files` (path, text) to `state`; other files are
+/// skipped. Messages end in the order sent.
+pub fn add_parts<'a>(
+    state: &mut State,
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<(), Error> {
+    let messages_prefix = format!("{MESSAGES_DIR}/");
+    for (name, text) in files {
+        if let Some(rest) = name.strip_prefix(&messages_prefix) {
+            let message: Message = parse_text(name, text)?;
+            if rest != format!("{}.toml", shard::escape(&message.id)) {
+                return Err(Error::Unexpected {
+                    file: name.to_owned(),
+                });
+            }
+            state.messages.push(message);
+        } else if name.starts_with(shard::LOCKS_DIR)
+            && name[shard::LOCKS_DIR.len()..].starts_with('/')
+        {
+            let key = shard::key_of_lock_file(name).ok_or_else(|| Error::Unexpected {
+                file: name.to_owned(),
+            })?;
+            let file: LocksFile = parse_text(name, text)?;
+            if let Some(lock) = file
+                .lock
+                .iter()
+                .find(|l| shard::lock_key(&l.pattern) != key)
+            {
+                return Err(Error::Malformed {
+                    file: name.to_owned(),
+                    message: format!(
+                        "the lock on '{}' belongs in {}",
+                        lock.pattern,
+                        shard::lock_file(shard::lock_key(&lock.pattern))
+                    ),
+                });
+            }
+            state.locks.extend(file.lock);
+        }
+    }
+    state
+        .messages
+        .sort_by(|a, b| message_order(a).cmp(&message_order(b)));
+    Ok(())
+}
+
+/// Messages in the order sent: by time, then by number (`m9` before `m10`).
+fn message_order(m: &Message) -> (jiff::Timestamp, u64, &str) {
+    let number = m.id.strip_prefix('m').and_then(|n| n.parse().ok());
+    (m.sent, number.unwrap_or(u64::MAX), &m.id)
+}
+
+fn from_format_1(files: &BTreeMap<String, String>) -> Result<State, Error> {
+    let meta: Meta = parse(files, META_FILE)?.ok_or(Error::NoMeta)?;
+    let agents: AgentsFile = parse(files, V1_AGENTS_FILE)?.unwrap_or_default();
+    let locks: LocksFile = parse(files, V1_LOCKS_FILE)?.unwrap_or_default();
+    let halt: Option<Halt> = parse(files, HALT_FILE)?;
+    let messages: MessagesFile = parse(files, V1_MESSAGES_FILE)?.unwrap_or_default();
     Ok(State {
         meta,
         agents: agents.agent,
@@ -111,41 +238,128 @@ fn render<T: Serialize>(header: &str, value: &T) -> String {
     format!("# {header}\n{body}")
 }
 
-/// Renders the state as files (name → TOML text). Empty parts are omitted.
+fn render_meta(meta: &Meta) -> String {
+    render("gitcoord state: format and settings", meta)
+}
+
+fn render_halt(halt: &Halt) -> String {
+    render("gitcoord emergency halt", halt)
+}
+
+fn render_agent(id: &str, agent: &Agent) -> String {
+    render(&format!("gitcoord agent {id}"), agent)
+}
+
+fn render_locks(key: &str, locks: &[&Lock]) -> String {
+    let header = if key.is_empty() {
+        "gitcoord file locks whose pattern starts in the top directory".to_owned()
+    } else {
+        format!("gitcoord file locks under {key}/")
+    };
+    #[derive(Serialize)]
+    struct Shard<'a> {
+        lock: &'a [&'a Lock],
+    }
+    render(&header, &Shard { lock: locks })
+}
+
+fn render_message(message: &Message) -> String {
+    render(&format!("gitcoord message {}", message.id), message)
+}
+
+fn agent_file(id: &str) -> String {
+    format!("{AGENTS_DIR}/{id}.toml")
+}
+
+fn message_file(id: &str) -> String {
+    format!("{MESSAGES_DIR}/{}.toml", shard::escape(id))
+}
+
+fn locks_by_key(locks: &[Lock]) -> BTreeMap<&str, Vec<&Lock>> {
+    let mut by_key: BTreeMap<&str, Vec<&Lock>> = BTreeMap::new();
+    for lock in locks {
+        by_key
+            .entry(shard::lock_key(&lock.pattern))
+            .or_default()
+            .push(lock);
+    }
+    by_key
+}
+
+/// Renders the whole state as format-2 files (path → TOML text). Empty parts are omitted.
 pub fn to_files(state: &State) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    files.insert(
-        META_FILE.to_owned(),
-        render("gitcoord state: format and settings", &state.meta),
-    );
-    if !state.agents.is_empty() {
-        let agents = AgentsFile {
-            agent: state.agents.clone(),
-        };
-        files.insert(AGENTS_FILE.to_owned(), render("gitcoord agents", &agents));
-    }
-    if !state.locks.is_empty() {
-        let locks = LocksFile {
-            lock: state.locks.clone(),
-        };
-        files.insert(LOCKS_FILE.to_owned(), render("gitcoord file locks", &locks));
-    }
-    if let Some(halt) = &state.halt {
-        files.insert(
-            HALT_FILE.to_owned(),
-            render("gitcoord emergency halt", halt),
-        );
-    }
-    if !state.messages.is_empty() {
-        let messages = MessagesFile {
-            message: state.messages.clone(),
-        };
-        files.insert(
-            MESSAGES_FILE.to_owned(),
-            render("gitcoord messages", &messages),
-        );
-    }
+    let empty = State {
+        agents: BTreeMap::new(),
+        locks: Vec::new(),
+        halt: None,
+        messages: Vec::new(),
+        meta: state.meta.clone(),
+    };
+    let mut files: BTreeMap<String, String> = changes(&empty, state, &Scope::all())
+        .expect("the whole scope covers every file")
+        .into_iter()
+        .filter_map(|(name, text)| Some((name, text?)))
+        .collect();
+    files.insert(META_FILE.to_owned(), render_meta(&state.meta));
     files
+}
+
+/// The files that differ between `old` and `new`, two states read (and changed) in `scope`:
+/// path → the new text, or `None` for a file to remove. Only what changed is rendered, so an
+/// operation costs what it touches. Fails rather than write a file outside `scope`.
+pub fn changes(
+    old: &State,
+    new: &State,
+    scope: &Scope,
+) -> Result<Vec<(String, Option<String>)>, OutOfScope> {
+    let mut out = Vec::new();
+    if old.meta != new.meta {
+        out.push((META_FILE.to_owned(), Some(render_meta(&new.meta))));
+    }
+    if old.halt != new.halt {
+        out.push((HALT_FILE.to_owned(), new.halt.as_ref().map(render_halt)));
+    }
+    for (id, agent) in &new.agents {
+        if old.agents.get(id) != Some(agent) {
+            out.push((agent_file(id), Some(render_agent(id, agent))));
+        }
+    }
+    for id in old.agents.keys().filter(|id| !new.agents.contains_key(*id)) {
+        out.push((agent_file(id), None));
+    }
+    let (old_locks, new_locks) = (locks_by_key(&old.locks), locks_by_key(&new.locks));
+    let keys: BTreeSet<&str> = old_locks.keys().chain(new_locks.keys()).copied().collect();
+    for key in keys {
+        let (before, after) = (old_locks.get(key), new_locks.get(key));
+        if before == after {
+            continue;
+        }
+        let file = shard::lock_file(key);
+        if !scope.covers_key(key) {
+            return Err(OutOfScope { file });
+        }
+        out.push((file, after.map(|locks| render_locks(key, locks))));
+    }
+    if old.messages != new.messages {
+        if !scope.messages {
+            return Err(OutOfScope {
+                file: MESSAGES_DIR.to_owned(),
+            });
+        }
+        let before: BTreeMap<&str, &Message> =
+            old.messages.iter().map(|m| (m.id.as_str(), m)).collect();
+        let after: BTreeMap<&str, &Message> =
+            new.messages.iter().map(|m| (m.id.as_str(), m)).collect();
+        for (id, message) in &after {
+            if before.get(id) != Some(message) {
+                out.push((message_file(id), Some(render_message(message))));
+            }
+        }
+        for id in before.keys().filter(|id| !after.contains_key(*id)) {
+            out.push((message_file(id), None));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -204,12 +418,12 @@ mod tests {
     fn malformed_names_file_and_line() {
         let mut files = to_files(&State::new(ts("2026-01-01T00:00:00Z")));
         files.insert(
-            "locks.toml".into(),
-            "[[lock]]\npattern = \"x\"\nholder = \n".into(),
+            "locks/src.toml".into(),
+            "[[lock]]\npattern = \"src/x\"\nholder = \n".into(),
         );
         let err = from_files(&files).expect_err("malformed");
         let text = err.to_string();
-        assert!(text.contains("locks.toml"), "{text}");
+        assert!(text.contains("locks/src.toml"), "{text}");
         assert!(text.contains("line 3"), "{text}");
     }
 

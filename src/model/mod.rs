@@ -15,6 +15,7 @@ pub mod lock;
 pub mod merge_order;
 pub mod message;
 pub mod op;
+pub mod shard;
 pub mod state;
 pub mod text;
 pub mod time;

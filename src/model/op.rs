@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::message::{self, Draft};
+use super::shard::Scope;
 use super::{Agent, Halt, OpError, State, id, lock};
 
 /// Who performs an operation: a registered agent, or an unbound user (usually the lead).
@@ -114,6 +115,38 @@ pub enum Op {
         /// The message id.
         id: String,
     },
+    /// Rewrite the state in a newer format, changing nothing it holds: written by itself,
+    /// before the first operation on a state of an older format.
+    Migrate {
+        /// The format read.
+        from: u32,
+        /// The format written.
+        to: u32,
+    },
+}
+
+impl Op {
+    /// The parts of the state this operation reads and may change: a writer loads exactly
+    /// these, and writes only the files that changed among them.
+    pub fn scope(&self) -> Scope {
+        match self {
+            Op::Lock { patterns, .. } | Op::Unlock { patterns, .. } => {
+                Scope::patterns(patterns.iter().map(String::as_str))
+            }
+            // Removing an agent releases its locks; a checkin renews them: wherever they are.
+            Op::AgentRemove { .. } | Op::Checkin { .. } => Scope {
+                locks: super::shard::Locks::All,
+                messages: false,
+            },
+            Op::MsgSend(_) | Op::MsgAck { .. } => Scope::core().with_messages(),
+            Op::Init | Op::Migrate { .. } => Scope::all(),
+            Op::AgentAdd { .. }
+            | Op::AgentBind { .. }
+            | Op::Halt { .. }
+            | Op::Resume
+            | Op::SetIntegration { .. } => Scope::core(),
+        }
+    }
 }
 
 /// An operation with who performed it and when: what a state commit records.
@@ -154,6 +187,10 @@ impl Applied {
 /// Applies `record` to `state`, or says why not. Expired locks and messages done with are
 /// dropped first.
 pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
+    if let Op::Migrate { from, to } = &record.op {
+        // A change of format only: nothing is pruned, no one is seen.
+        return Ok(migrate(state, *from, *to));
+    }
     let now = record.at;
     let expired = state.locks.len();
     state.locks.retain(|l| l.is_live(now));
@@ -181,6 +218,7 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
         Op::SetIntegration { branch } => set_integration(state, branch),
         Op::MsgSend(draft) => message::send(state, record, draft),
         Op::MsgAck { id } => message::ack(state, record, id),
+        Op::Migrate { from, to } => Ok(migrate(state, *from, *to)),
     }?;
     if expired > 0 {
         applied
@@ -193,6 +231,13 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
         ));
     }
     Ok(applied)
+}
+
+fn migrate(state: &mut State, from: u32, to: u32) -> Applied {
+    state.meta.format = to;
+    Applied::new(format!(
+        "migrate the state from format {from} to format {to}"
+    ))
 }
 
 fn require_agent<'s>(state: &'s State, id: &str) -> Result<&'s Agent, OpError> {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{Agent, Lock, Message};
 
 /// The format version written into `gitcoord.toml`; readers refuse newer ones.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Repository-wide facts and settings (`gitcoord.toml`).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub struct State {
     pub meta: Meta,
     /// The agent registry, by id.
     pub agents: BTreeMap<String, Agent>,
-    /// File locks, in the order they were taken.
+    /// File locks: by lock file (see `shard`), then in the order they were taken.
     pub locks: Vec<Lock>,
     /// The emergency halt, if any.
     pub halt: Option<Halt>,
@@ -73,9 +73,12 @@ impl State {
         }
     }
 
-    /// The locks that still block at `now`.
-    pub fn live_locks(&self, now: Timestamp) -> impl Iterator<Item = &Lock> {
-        self.locks.iter().filter(move |l| l.is_live(now))
+    /// The locks that still block at `now`, by pattern (so a directory's locks are listed
+    /// together), then holder.
+    pub fn live_locks(&self, now: Timestamp) -> Vec<&Lock> {
+        let mut live: Vec<&Lock> = self.locks.iter().filter(|l| l.is_live(now)).collect();
+        live.sort_by(|a, b| (&a.pattern, &a.holder).cmp(&(&b.pattern, &b.holder)));
+        live
     }
 
     /// The agent whose branch is `branch`, if exactly one has it.

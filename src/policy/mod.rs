@@ -146,6 +146,7 @@ impl<'s> Policy<'s> {
             state,
             locks: state
                 .live_locks(now)
+                .into_iter()
                 .map(|l| (Glob::new(&l.pattern), l))
                 .collect(),
             boundaries: boundaries::Boundaries::new(state),

@@ -242,24 +242,24 @@ impl TestEnv {
     /// (or adding) the file `name` of the state tree by `text`, as a hand edit would.
     pub fn hand_edit_state(&self, name: &str, text: &str) -> String {
         let blob = self.git_stdin(&["hash-object", "-w", "--stdin"], text);
-        let listing = self.git(&["ls-tree", STATE_REF]);
-        let mut tree: String = listing
-            .ok()
-            .lines()
-            .filter(|l| !l.ends_with(&format!("\t{name}")))
-            .map(|l| format!("{l}\n"))
-            .collect();
-        tree.push_str(&format!("100644 blob {}\t{name}\n", blob.trim()));
-        let tree = self.git_stdin(&["mktree"], &tree);
+        // A scratch index holds the state tree, so a file in a subdirectory is edited too.
+        let index = self.root().join("hand-edit.index");
+        let index = index.to_str().expect("temp paths are UTF-8");
+        let with_index = [("GIT_INDEX_FILE", index)];
+        self.git_env(&self.repo, &with_index, &["read-tree", STATE_REF])
+            .ok();
+        let info = format!("100644,{},{name}", blob.trim());
+        self.git_env(
+            &self.repo,
+            &with_index,
+            &["update-index", "--add", "--cacheinfo", &info],
+        )
+        .ok();
+        let tree = self.git_env(&self.repo, &with_index, &["write-tree"]);
+        let tree = tree.ok().trim().to_owned();
+        std::fs::remove_file(index).expect("remove the scratch index");
         let commit = self
-            .git(&[
-                "commit-tree",
-                "-p",
-                STATE_REF,
-                "-m",
-                "hand edit",
-                tree.trim(),
-            ])
+            .git(&["commit-tree", "-p", STATE_REF, "-m", "hand edit", &tree])
             .ok()
             .trim()
             .to_owned();

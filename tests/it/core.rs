@@ -43,7 +43,7 @@ fn init_is_idempotent_and_tree_holds_only_toml() {
         .ok();
     env.gc(&["--agent", "alice", "lock", "src/a.rs"]).ok();
     env.gc(&["halt", "--reason", "release freeze"]).ok();
-    let tree = env.git(&["cat-file", "-p", "refs/gitcoord/state^{tree}"]);
+    let tree = env.git(&["ls-tree", "-r", "refs/gitcoord/state"]);
     let names: Vec<&str> = tree
         .ok()
         .lines()
@@ -54,10 +54,23 @@ fn init_is_idempotent_and_tree_holds_only_toml() {
         .collect();
     assert_eq!(
         names,
-        ["agents.toml", "gitcoord.toml", "halt.toml", "locks.toml"]
+        [
+            "agents/alice.toml",
+            "gitcoord.toml",
+            "halt.toml",
+            "locks/src.toml"
+        ]
     );
     let meta = env.state_file("gitcoord.toml").expect("gitcoord.toml");
-    assert!(meta.contains("format = 1"), "{meta}");
+    assert!(meta.contains("format = 2"), "{meta}");
+    let locks = env
+        .state_file("locks/src.toml")
+        .expect("the locks under src/");
+    assert!(
+        locks.starts_with("# gitcoord file locks under src/\n"),
+        "{locks}"
+    );
+    assert!(locks.contains("pattern = \"src/a.rs\""), "{locks}");
 }
 
 #[test]

@@ -184,7 +184,7 @@ fn a_hand_corrupted_state_is_named_refused_and_recoverable() {
     let (env, _) = ready();
     env.gc(&["--agent", "alice", "lock", "a.rs"]).ok();
     let good = env.state_head().expect("state exists");
-    let corrupt = Some(env.hand_edit_state("locks.toml", CORRUPT_LOCKS));
+    let corrupt = Some(env.hand_edit_state("locks/.toml", CORRUPT_LOCKS));
     let short = &corrupt.as_deref().expect("a commit")[..10];
     let recover = format!("git update-ref refs/gitcoord/state {short}^");
 
@@ -195,8 +195,6 @@ fn a_hand_corrupted_state_is_named_refused_and_recoverable() {
         &["init"],
         &["--agent", "alice", "lock", "b.rs"],
         &["--agent", "alice", "unlock", "a.rs"],
-        &["agent", "add", "bob", "--branch", "feature/b"],
-        &["halt", "--reason", "x"],
     ] {
         let run = env.gc(args);
         refused(
@@ -205,13 +203,27 @@ fn a_hand_corrupted_state_is_named_refused_and_recoverable() {
             &run,
             &[
                 &format!("the state at {short} is corrupt"),
-                "locks.toml in the state is not valid",
+                "locks/.toml in the state is not valid",
                 "line 4",
                 "nothing was changed",
                 &recover,
             ],
         );
     }
+    // An operation that reads no lock works, and carries the bad file over untouched: the
+    // halt must work even then.
+    env.gc(&["halt", "--reason", "x"]).ok();
+    assert_eq!(
+        env.state_file("locks/.toml").as_deref(),
+        Some(CORRUPT_LOCKS)
+    );
+    env.gc(&["resume"]).ok();
+    env.git(&[
+        "update-ref",
+        STATE_REF,
+        corrupt.as_deref().expect("a commit"),
+    ])
+    .ok();
     // The log still reads, so the bad commit can be found.
     let log = env.gc(&["log", "-n", "1"]);
     assert!(log.ok().contains("hand edit"), "{}", log.stdout);
@@ -263,10 +275,12 @@ fn unknown_toml_files_survive_writes() {
     let (env, _) = ready();
     let extra = "# from a newer gitcoord\n[[task]]\nid = \"T1\"\n";
     env.hand_edit_state("tasks.toml", extra);
+    env.hand_edit_state("tasks/T1.toml", extra);
     env.gc(&["--agent", "alice", "lock", "a.rs"]).ok();
     assert_eq!(env.state_file("tasks.toml").as_deref(), Some(extra));
+    assert_eq!(env.state_file("tasks/T1.toml").as_deref(), Some(extra));
     assert!(
-        env.state_file("locks.toml")
+        env.state_file("locks/.toml")
             .is_some_and(|t| t.contains("a.rs"))
     );
 }

@@ -195,7 +195,7 @@ fn a_writer_outside_gitcoord_is_never_overwritten() {
         .spawn()
         .expect("start gitcoord");
     let bobs = "# gitcoord file locks\n[[lock]]\npattern = \"x.rs\"\nholder = \"bob\"\nacquired = \"2026-03-01T12:00:00Z\"\nexpires = \"2026-03-01T13:00:00Z\"\n";
-    let outside = env.hand_edit_state("locks.toml", bobs);
+    let outside = env.hand_edit_state("locks/.toml", bobs);
     holder
         .stdin
         .take()

@@ -105,10 +105,10 @@ fn overlapping_locks_conflict_and_the_first_wins() {
     assert_eq!(
         patterns(&env, crate::common::NOW),
         [
-            pair("backend/**", "alice"),
-            pair("frontend/**", "bob"),
             pair("*.md", "bob"),
+            pair("backend/**", "alice"),
             pair("backend/models.py", "alice"),
+            pair("frontend/**", "bob"),
         ]
     );
 }
@@ -139,7 +139,7 @@ fn ttl_expiry_and_renewal() {
     assert!(env.gc_at(later, &["locks"]).ok().contains("no live locks"));
     assert!(env.gc_at(later, &["status"]).ok().contains("locks (0)"));
     assert!(
-        env.state_file("locks.toml")
+        env.state_file("locks/.toml")
             .is_some_and(|t| t.contains("a.rs"))
     );
     // ...and the next write, whatever it is, drops it from the state.
@@ -149,7 +149,7 @@ fn ttl_expiry_and_renewal() {
         "{}",
         run.stdout
     );
-    assert_eq!(env.state_file("locks.toml"), None);
+    assert_eq!(env.state_file("locks/.toml"), None);
     let run = env.gc_at(later, &["--agent", "bob", "lock", "a.rs"]);
     assert_eq!(run.ok().trim(), "lock a.rs by bob");
     assert_eq!(patterns(&env, later), [pair("a.rs", "bob")]);

@@ -14,3 +14,4 @@ mod messages;
 mod outcomes;
 mod push;
 mod secrets;
+mod state_format;

@@ -110,7 +110,9 @@ fn send_inbox_ack_between_worktrees() {
         "{}",
         status.stdout
     );
-    let file = env.state_file("messages.toml").expect("messages.toml");
+    let file = env
+        .state_file("messages/m1.toml")
+        .expect("messages/m1.toml");
     assert!(file.contains("acked_by = [\"b\"]"), "{file}");
     let log = env.gc(&["log"]);
     assert!(log.ok().contains("acknowledge m1 by b"), "{}", log.stdout);

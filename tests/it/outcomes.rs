@@ -280,7 +280,7 @@ fn the_guard_refuses_an_edit_it_cannot_judge() {
     let file = env.repo.join("README.md");
     crate::install::guard(&env, "a", &edit(&file)).code(0);
     // A state that cannot be read: exit 2, which Claude Code takes as a refusal.
-    env.hand_edit_state("locks.toml", "[[lock]\nnot toml\n");
+    env.hand_edit_state("locks/.toml", "[[lock]\nnot toml\n");
     let run = crate::install::guard(&env, "a", &edit(&file));
     run.code(2);
     assert!(run.stderr.contains("corrupt"), "{}", run.stderr);

@@ -1,0 +1,125 @@
+//! The state's format on disk: a state of format 1 (one file per concern) is read as it is
+//! and migrated by the next write, as one operation of its own, losing nothing.
+
+use crate::common::{STATE_REF, TestEnv};
+
+/// A format-1 state as gitcoord 0.1 wrote it: two agents, three locks, two messages, a halt.
+const FORMAT_1: &[(&str, &str)] = &[
+    (
+        "gitcoord.toml",
+        "# gitcoord state: format and settings\nformat = 1\ncreated = \"2026-03-01T11:00:00Z\"\nintegration_branch = \"main\"\nlast_message = 2\n",
+    ),
+    (
+        "agents.toml",
+        "# gitcoord agents\n[agent.api]\nbranch = \"feature/api\"\nrole = \"backend\"\nowns = [\"api/**\"]\nadded = \"2026-03-01T11:00:00Z\"\nstatus = \"working\"\n\n[agent.web]\nbranch = \"feature/web\"\ndeny = [\"api/**\"]\nafter = [\"api\"]\nadded = \"2026-03-01T11:00:00Z\"\n",
+    ),
+    (
+        "locks.toml",
+        "# gitcoord file locks\n[[lock]]\npattern = \"api/models/user.py\"\nholder = \"api\"\nreason = \"schema change\"\nacquired = \"2026-03-01T11:30:00Z\"\nexpires = \"2026-03-01T13:30:00Z\"\n\n[[lock]]\npattern = \"*.md\"\nholder = \"web\"\nacquired = \"2026-03-01T11:30:00Z\"\nexpires = \"2026-03-01T13:30:00Z\"\n\n[[lock]]\npattern = \"web/**\"\nholder = \"web\"\nacquired = \"2026-03-01T11:30:00Z\"\nexpires = \"2026-03-01T13:30:00Z\"\n",
+    ),
+    (
+        "messages.toml",
+        "# gitcoord messages\n[[message]]\nid = \"m1\"\nfrom = \"web\"\nto = \"api\"\nsubject = \"is the schema final?\"\nrequires_response = true\nsent = \"2026-03-01T11:40:00Z\"\n\n[[message]]\nid = \"m2\"\nfrom = \"api\"\nto = \"web\"\nsubject = \"yes\"\nreply_to = \"m1\"\nsent = \"2026-03-01T11:45:00Z\"\nacked_by = [\"web\"]\n",
+    ),
+    (
+        "halt.toml",
+        "# gitcoord emergency halt\nreason = \"release freeze\"\nby = \"user:lead\"\nat = \"2026-03-01T11:50:00Z\"\n",
+    ),
+];
+
+/// Points the state ref at a one-commit format-1 state made with plain git.
+fn write_format_1(env: &TestEnv) {
+    let mut listing = String::new();
+    for (name, text) in FORMAT_1 {
+        let blob = env.git_stdin(&["hash-object", "-w", "--stdin"], text);
+        listing.push_str(&format!("100644 blob {}\t{name}\n", blob.trim()));
+    }
+    let tree = env.git_stdin(&["mktree"], &listing);
+    let commit = env
+        .git(&[
+            "commit-tree",
+            "-m",
+            "create the coordination state",
+            tree.trim(),
+        ])
+        .ok()
+        .trim()
+        .to_owned();
+    env.git(&["update-ref", STATE_REF, &commit]).ok();
+}
+
+/// What `status`, `locks` and `inbox` show, the parts a migration must not change.
+fn everything(env: &TestEnv) -> Vec<serde_json::Value> {
+    let mut status = env.json(&["status"]);
+    // The state commit's id changes with any write.
+    if let Some(map) = status.as_object_mut() {
+        map.remove("state");
+    }
+    vec![
+        status,
+        env.json(&["locks"]),
+        env.json(&["--agent", "api", "inbox", "--all"]),
+        env.json(&["--agent", "web", "inbox", "--all"]),
+        env.json(&["agent", "list"]),
+    ]
+}
+
+#[test]
+fn a_format_1_state_is_migrated_by_the_next_write_as_one_operation_losing_nothing() {
+    let env = TestEnv::new();
+    write_format_1(&env);
+    let before = everything(&env);
+    assert_eq!(before[1].as_array().map(Vec::len), Some(3), "{}", before[1]);
+
+    // Any write migrates first: here one that sets what is already set.
+    env.gc(&["integration", "main"]).ok();
+    let log = env.json(&["log", "-n", "2"]);
+    let ops: Vec<&str> = log
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|e| e["record"]["op"].as_str().or(e["op"].as_str()))
+        .collect();
+    assert_eq!(ops, ["set-integration", "migrate"], "{log}");
+    assert_eq!(
+        env.state_commits(),
+        3,
+        "the migration is one commit of its own"
+    );
+    let migration = env.git(&["show", "-s", "--format=%B", "refs/gitcoord/state^"]);
+    assert!(
+        migration
+            .ok()
+            .starts_with("migrate the state from format 1 to format 2\n"),
+        "{}",
+        migration.stdout
+    );
+    assert_eq!(everything(&env), before, "nothing lost");
+
+    // The new layout, file by file; the old files are gone.
+    let files = env.git(&["ls-tree", "-r", "--name-only", "refs/gitcoord/state^"]);
+    assert_eq!(
+        files.ok().lines().collect::<Vec<_>>(),
+        [
+            "agents/api.toml",
+            "agents/web.toml",
+            "gitcoord.toml",
+            "halt.toml",
+            "locks/.toml",
+            "locks/api/models.toml",
+            "locks/web.toml",
+            "messages/m1.toml",
+            "messages/m2.toml",
+        ]
+    );
+    let meta = env.state_file("gitcoord.toml").expect("gitcoord.toml");
+    assert!(meta.contains("format = 2"), "{meta}");
+
+    // And the hooks judge the migrated state: the lock of api still holds for web.
+    env.gc(&["resume"]).ok();
+    env.write("api/models/user.py", "x\n");
+    env.git(&["add", "api/models/user.py"]).ok();
+    let run = env.gc(&["--agent", "web", "check", "pre-commit"]);
+    run.code(1);
+    assert!(run.stdout.contains("locked by api"), "{}", run.stdout);
+}
