@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// One agent of the registry, keyed by its id in `agents.toml`.
+/// One agent of the registry (`agents/ID.toml`, named by its id).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 pub struct Agent {
     /// The branch the agent works on.

@@ -12,7 +12,7 @@ use crate::model::glob::Glob;
 /// The default time a lock lives without renewal.
 pub const DEFAULT_LOCK_TTL: SignedDuration = SignedDuration::from_mins(30);
 
-/// One lock of `locks.toml`.
+/// One lock of a lock file (`locks/KEY.toml`).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Lock {
     /// The normalised pattern: a path, `dir/**`, or a glob, relative to the repository root.

@@ -1,4 +1,4 @@
-//! Messages between agents (`messages.toml`): sending, acknowledging, the inbox, and how
+//! Messages between agents (`messages/ID.toml`): sending, acknowledging, the inbox, and how
 //! long a message is kept.
 
 use jiff::{SignedDuration, Timestamp};
