@@ -8,38 +8,9 @@ use super::Agent;
 
 /// A cycle in the declared order, as the agent ids around it (the first repeated last).
 pub fn find_cycle(agents: &BTreeMap<String, Agent>) -> Option<Vec<String>> {
-    // Depth-first search with colours: on the stack (grey) or finished (black).
-    fn visit<'a>(
-        id: &'a str,
-        agents: &'a BTreeMap<String, Agent>,
-        stack: &mut Vec<&'a str>,
-        done: &mut BTreeSet<&'a str>,
-    ) -> Option<Vec<String>> {
-        if let Some(pos) = stack.iter().position(|s| *s == id) {
-            let mut cycle: Vec<String> = stack[pos..].iter().map(|s| (*s).to_owned()).collect();
-            cycle.push(id.to_owned());
-            return Some(cycle);
-        }
-        if !done.insert(id) {
-            return None;
-        }
-        stack.push(id);
-        for before in agents
-            .get(id)
-            .map(|a| a.after.as_slice())
-            .unwrap_or_default()
-        {
-            if let Some(cycle) = visit(before, agents, stack, done) {
-                return Some(cycle);
-            }
-        }
-        stack.pop();
-        None
-    }
-    let mut done = BTreeSet::new();
-    agents
-        .keys()
-        .find_map(|id| visit(id, agents, &mut Vec::new(), &mut done))
+    super::graph::find_cycle(agents.keys().map(String::as_str), |id| {
+        agents.get(id).map(|a| a.after.as_slice())
+    })
 }
 
 /// The agents in merge order: every agent after all of its predecessors, ties by id.
