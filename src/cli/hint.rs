@@ -62,6 +62,33 @@ fn op_hints(e: &OpError) -> Vec<String> {
         OpError::NotYourMessage { .. } => {
             one("acknowledge only your own messages; see `gitcoord inbox`")
         }
+        OpError::NoSuchTask { .. } => one("see `gitcoord task list`"),
+        OpError::BadTaskId { .. } => one("choose another id"),
+        OpError::TaskExists { id } => vec![format!(
+            "see `gitcoord task show {id}`, or choose another id"
+        )],
+        OpError::NoSuchWave { .. } => one("see `gitcoord wave list`; waves come from the plan"),
+        OpError::TaskCycle { .. } => one("drop one --after so the tasks have a first one"),
+        OpError::TaskNeedsAgent => {
+            one("pass --agent ID, set GITCOORD_AGENT, or run it from the agent's worktree")
+        }
+        OpError::TaskIsDone { id } => vec![format!(
+            "see `gitcoord task show {id}`; `gitcoord task reopen {id}` opens it again"
+        )],
+        OpError::TaskTaken { assignee, id } => vec![
+            format!("ask them: gitcoord msg send --to {assignee} --subject 'about task {id}'"),
+            "see `gitcoord next` for a task that is yours or free".to_owned(),
+        ],
+        OpError::NotYourTask { id, .. } => vec![format!(
+            "see `gitcoord task show {id}`; the lead or a coordinator may act on any task"
+        )],
+        OpError::TaskNotReady { .. } => {
+            one("see `gitcoord next` for what to do meanwhile, and `gitcoord wave status`")
+        }
+        OpError::WaveNotOpen { .. } => one("see `gitcoord wave list`"),
+        OpError::WaveIncomplete { .. } => {
+            one("finish them (`gitcoord task done ID`), or see `gitcoord wave status`")
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod check;
 mod check_pr;
 mod check_push;
 mod checkin;
+mod checks;
 mod ctx;
 mod demo;
 mod error;
@@ -20,11 +21,14 @@ mod lock;
 mod log;
 mod msg;
 mod paths;
+mod plan;
 mod report;
 mod scan;
 mod spawn;
 mod status;
+mod task;
 mod ui;
+mod wave;
 mod whoami;
 
 use std::process::ExitCode;
@@ -145,6 +149,17 @@ pub enum Command {
     Msg(msg::MsgCommand),
     /// Your unacknowledged messages (`--all`: every message kept).
     Inbox(msg::InboxArgs),
+    /// Check, apply or show the plan: agents, rules, tasks, waves and checks in one file.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
+    /// The task queue: add, list, show, claim, decline, start, done, block, reopen.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// What the acting agent should do now: its task, or why it must wait.
+    Next,
+    /// Waves: list, status, advance.
+    #[command(subcommand)]
+    Wave(wave::WaveCommand),
 }
 
 /// Runs a parsed command line on the process's stdout and stderr; returns the exit code
@@ -209,6 +224,10 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Scan(args) => scan::run(ctx, args),
         Command::Msg(cmd) => msg::run(ctx, cmd),
         Command::Inbox(args) => msg::run_inbox(ctx, args),
+        Command::Plan(cmd) => plan::run(ctx, cmd),
+        Command::Task(cmd) => task::run(ctx, cmd),
+        Command::Next => task::run_next(ctx),
+        Command::Wave(cmd) => wave::run(ctx, cmd),
     }
 }
 

@@ -50,8 +50,7 @@ pub fn check(
     skip: &[CheckKind],
 ) -> Outcome {
     let policy = Policy::new(state, now);
-    let mut violations =
-        policy.check_paths(actor, staged.changes.iter().map(|c| c.path.as_str()), skip);
+    let mut violations = policy.check_changes(actor, &staged.changes, skip);
     violations.extend(staged.secrets);
     Outcome {
         changes: staged.changes,

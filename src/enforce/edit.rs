@@ -23,5 +23,12 @@ pub fn check(
         // to load is an error now, not after the work is done.
         Secrets::load(repo)?;
     }
-    Ok(Policy::new(state, now).check_paths(actor, [path], skip))
+    let policy = Policy::new(state, now);
+    let mut violations = policy.check_paths(actor, [path], skip);
+    // An edit that creates the file adds it: the plan's file rules apply.
+    let new_file = !repo.workdir().join(path).exists();
+    if new_file && !skip.contains(&CheckKind::Rules) {
+        violations.extend(policy.file_rule(path));
+    }
+    Ok(violations)
 }

@@ -8,6 +8,7 @@ pub mod command;
 pub mod history;
 pub mod repo;
 pub mod revs;
+pub mod snapshots;
 pub mod state_cache;
 pub mod store;
 

@@ -1,4 +1,5 @@
-//! A parsed copy of the core of the state last read or written (meta, halt, every agent),
+//! A parsed copy of the core of the state last read or written (meta, halt, plan, every
+//! agent and task),
 //! in the common git dir, keyed by its tree id.
 //!
 //! Every command and hook reads the core, which is one file per agent: reading and parsing
@@ -17,7 +18,9 @@ use gix::ObjectId;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::plan_state::PlanState;
 use crate::model::state::{Halt, Meta};
+use crate::model::task::Task;
 use crate::model::{Agent, State};
 
 /// The cache file, next to the writers' lock in the common git dir.
@@ -33,6 +36,8 @@ struct CoreRef<'a> {
     meta: &'a Meta,
     halt: &'a Option<Halt>,
     agents: &'a std::collections::BTreeMap<String, Agent>,
+    plan: &'a Option<PlanState>,
+    tasks: &'a std::collections::BTreeMap<String, Task>,
 }
 
 /// What is cached, read back.
@@ -41,6 +46,8 @@ struct Core {
     meta: Meta,
     halt: Option<Halt>,
     agents: std::collections::BTreeMap<String, Agent>,
+    plan: Option<PlanState>,
+    tasks: std::collections::BTreeMap<String, Task>,
 }
 
 fn path(common_dir: &Path) -> PathBuf {
@@ -63,6 +70,8 @@ pub fn load(common_dir: &Path, tree: ObjectId) -> Option<State> {
         locks: Vec::new(),
         halt: core.halt,
         messages: Vec::new(),
+        plan: core.plan,
+        tasks: core.tasks,
     })
 }
 
@@ -80,6 +89,8 @@ pub fn store(common_dir: &Path, tree: ObjectId, state: &State) {
             meta: &state.meta,
             halt: &state.halt,
             agents: &state.agents,
+            plan: &state.plan,
+            tasks: &state.tasks,
         };
         serde_json::to_writer(&mut out, &core)?;
         let file = out

@@ -142,9 +142,15 @@ impl Repo {
             });
         }
         for (name, entry) in &root {
-            let dir =
-                [shard::AGENTS_DIR, shard::LOCKS_DIR, shard::MESSAGES_DIR].contains(&name.as_str());
-            let file = [files::META_FILE, files::HALT_FILE].contains(&name.as_str());
+            let dir = [
+                shard::AGENTS_DIR,
+                files::TASKS_DIR,
+                shard::LOCKS_DIR,
+                shard::MESSAGES_DIR,
+            ]
+            .contains(&name.as_str());
+            let file =
+                [files::META_FILE, files::HALT_FILE, files::PLAN_FILE].contains(&name.as_str());
             // Unknown directories and TOML files are a newer version's, and kept as they are.
             let unknown_blob = !dir && !file && entry.is_blob && !name.ends_with(".toml");
             if (dir && entry.is_blob) || (file && !entry.is_blob) || unknown_blob {
@@ -163,8 +169,16 @@ impl Repo {
                         reader.text(files::HALT_FILE, halt.oid)?,
                     );
                 }
-                if let Some(agents) = root.get(shard::AGENTS_DIR) {
-                    reader.all_files(shard::AGENTS_DIR, agents.oid, false, &mut texts)?;
+                if let Some(plan) = root.get(files::PLAN_FILE) {
+                    texts.insert(
+                        files::PLAN_FILE.to_owned(),
+                        reader.text(files::PLAN_FILE, plan.oid)?,
+                    );
+                }
+                for dir in [shard::AGENTS_DIR, files::TASKS_DIR] {
+                    if let Some(tree) = root.get(dir) {
+                        reader.all_files(dir, tree.oid, false, &mut texts)?;
+                    }
                 }
                 let core = files::core_from_files(&texts).map_err(|e| reader.classify(e))?;
                 state_cache::store(&common_dir, tree, &core);
@@ -240,6 +254,10 @@ impl Repo {
                 (None, _) => return Err(Error::NotInitialized),
             };
             let applied = model::op::apply(&mut state, step)?;
+            if let (true, Some(commit)) = (applied.unchanged, expected) {
+                // Nothing to record: the state stays as it is, with no new commit.
+                return Ok((applied, commit));
+            }
             let (commit, tree) = self.write_commit(current.as_ref(), &state, step, &applied)?;
             if self.compare_and_swap(expected, commit)? {
                 // The writer holds the new state parsed already: caching it now spares the

@@ -11,6 +11,12 @@ pub struct Agent {
     /// A free-form role, e.g. `security lead`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// What it knows, matched against tasks' expertise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expertise: Vec<String>,
+    /// Ports of the services it runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<u16>,
     /// Globs this agent owns: no other agent may change them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owns: Vec<String>,

@@ -135,6 +135,87 @@ pub enum OpError {
         /// Who tried to acknowledge it.
         reader: String,
     },
+    /// No task has this id.
+    #[error("no task '{id}' exists")]
+    NoSuchTask {
+        /// The id asked for.
+        id: String,
+    },
+    /// A task id is not acceptable.
+    #[error(
+        "'{id}' is not a valid task id; use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
+    )]
+    BadTaskId {
+        /// The id given.
+        id: String,
+    },
+    /// A task with this id exists already.
+    #[error("task '{id}' exists already")]
+    TaskExists {
+        /// The id.
+        id: String,
+    },
+    /// The plan has no such wave.
+    #[error("no wave '{id}' exists")]
+    NoSuchWave {
+        /// The id asked for.
+        id: String,
+    },
+    /// Task dependencies would have a cycle.
+    #[error("--after would make tasks depend on each other in a cycle: {}", cycle.join(" -> "))]
+    TaskCycle {
+        /// The tasks around the cycle, the first repeated last.
+        cycle: Vec<String>,
+    },
+    /// Only an agent can take or start a task.
+    #[error("only an agent can take or start a task, and you act as no agent")]
+    TaskNeedsAgent,
+    /// The task is done.
+    #[error("task '{id}' is done")]
+    TaskIsDone {
+        /// The task.
+        id: String,
+    },
+    /// Another agent has the task.
+    #[error("task '{id}' is {assignee}'s")]
+    TaskTaken {
+        /// The task.
+        id: String,
+        /// Who has it.
+        assignee: String,
+    },
+    /// The task is not the actor's.
+    #[error("task '{id}' is {}", assignee.as_ref().map_or("nobody's".to_owned(), |a| format!("{a}'s")))]
+    NotYourTask {
+        /// The task.
+        id: String,
+        /// Who has it, if anyone.
+        assignee: Option<String>,
+    },
+    /// The task cannot start yet.
+    #[error("task '{id}' cannot start yet: {}", waiting.join("; "))]
+    TaskNotReady {
+        /// The task.
+        id: String,
+        /// What it waits on.
+        waiting: Vec<String>,
+    },
+    /// The wave named is not the open one.
+    #[error("wave '{wave}' is not the open wave{}", open.as_ref().map(|o| format!(" ({o} is)")).unwrap_or_default())]
+    WaveNotOpen {
+        /// The wave named.
+        wave: String,
+        /// The open wave, if any.
+        open: Option<String>,
+    },
+    /// Tasks of the open wave are not done.
+    #[error("wave '{wave}' has tasks not done: {}", tasks.join(", "))]
+    WaveIncomplete {
+        /// The wave.
+        wave: String,
+        /// Its tasks not done, with their status.
+        tasks: Vec<String>,
+    },
 }
 
 impl OpError {
@@ -143,7 +224,13 @@ impl OpError {
         match self {
             OpError::LockHeld { .. }
             | OpError::HeldByOther { .. }
-            | OpError::ForceNotAllowed { .. } => OpErrorKind::Refused,
+            | OpError::ForceNotAllowed { .. }
+            | OpError::TaskTaken { .. }
+            | OpError::NotYourTask { .. }
+            | OpError::TaskNotReady { .. }
+            | OpError::TaskIsDone { .. }
+            | OpError::WaveNotOpen { .. }
+            | OpError::WaveIncomplete { .. } => OpErrorKind::Refused,
             _ => OpErrorKind::Invalid,
         }
     }

@@ -11,14 +11,20 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+use super::plan_state::PlanState;
 use super::shard::{self, AGENTS_DIR, MESSAGES_DIR, Scope};
 use super::state::{FORMAT_VERSION, Halt, Meta, State};
+use super::task::Task;
 use super::{Agent, Lock, Message};
 
 /// The file holding the format version and settings.
 pub const META_FILE: &str = "gitcoord.toml";
 /// The file present while the repository is halted.
 pub const HALT_FILE: &str = "halt.toml";
+/// The plan applied last, without its agents and tasks.
+pub const PLAN_FILE: &str = "plan.toml";
+/// The directory of task files, one per task.
+pub const TASKS_DIR: &str = "tasks";
 /// The files of format 1, replaced by the directories of format 2.
 pub const FORMAT_1_FILES: &[&str] = &[V1_AGENTS_FILE, V1_LOCKS_FILE, V1_MESSAGES_FILE];
 const V1_AGENTS_FILE: &str = "agents.toml";
@@ -141,21 +147,39 @@ pub fn from_files(files: &BTreeMap<String, String>) -> Result<State, Error> {
     Ok(state)
 }
 
-/// The meta, halt and agents of a format-2 state from its files; no locks nor messages.
+/// The `.toml` files directly in `dir` among `files`: (path, id, text).
+fn in_dir<'f>(
+    files: &'f BTreeMap<String, String>,
+    dir: &str,
+) -> impl Iterator<Item = Result<(&'f str, &'f str, &'f str), Error>> {
+    let prefix = format!("{dir}/");
+    files
+        .range(prefix.clone()..)
+        .take_while(move |(name, _)| name.starts_with(&prefix))
+        .map(move |(name, text)| {
+            let id = name[dir.len() + 1..]
+                .strip_suffix(".toml")
+                .filter(|id| super::id::validate_agent_id(id).is_ok())
+                .ok_or_else(|| Error::Unexpected { file: name.clone() })?;
+            Ok((name.as_str(), id, text.as_str()))
+        })
+}
+
+/// The core of a format-2 state from its files: meta, halt, plan, agents and tasks; no
+/// locks nor messages.
 pub fn core_from_files(files: &BTreeMap<String, String>) -> Result<State, Error> {
     let meta: Meta = parse(files, META_FILE)?.ok_or(Error::NoMeta)?;
     let halt: Option<Halt> = parse(files, HALT_FILE)?;
+    let plan: Option<PlanState> = parse(files, PLAN_FILE)?;
     let mut agents = BTreeMap::new();
-    let prefix = format!("{AGENTS_DIR}/");
-    for (name, text) in files.range(prefix.clone()..) {
-        let Some(file) = name.strip_prefix(&prefix) else {
-            break;
-        };
-        let id = file
-            .strip_suffix(".toml")
-            .filter(|id| super::id::validate_agent_id(id).is_ok())
-            .ok_or_else(|| Error::Unexpected { file: name.clone() })?;
+    for file in in_dir(files, AGENTS_DIR) {
+        let (name, id, text) = file?;
         agents.insert(id.to_owned(), parse_text::<Agent>(name, text)?);
+    }
+    let mut tasks = BTreeMap::new();
+    for file in in_dir(files, TASKS_DIR) {
+        let (name, id, text) = file?;
+        tasks.insert(id.to_owned(), parse_text::<Task>(name, text)?);
     }
     Ok(State {
         meta,
@@ -163,6 +187,8 @@ pub fn core_from_files(files: &BTreeMap<String, String>) -> Result<State, Error>
         locks: Vec::new(),
         halt,
         messages: Vec::new(),
+        plan,
+        tasks,
     })
 }
 
@@ -230,6 +256,8 @@ fn from_format_1(files: &BTreeMap<String, String>) -> Result<State, Error> {
         locks: locks.lock,
         halt,
         messages: messages.message,
+        plan: None,
+        tasks: BTreeMap::new(),
     })
 }
 
@@ -271,6 +299,10 @@ fn agent_file(id: &str) -> String {
     format!("{AGENTS_DIR}/{id}.toml")
 }
 
+fn task_file(id: &str) -> String {
+    format!("{TASKS_DIR}/{id}.toml")
+}
+
 fn message_file(id: &str) -> String {
     format!("{MESSAGES_DIR}/{}.toml", shard::escape(id))
 }
@@ -289,11 +321,8 @@ fn locks_by_key(locks: &[Lock]) -> BTreeMap<&str, Vec<&Lock>> {
 /// Renders the whole state as format-2 files (path → TOML text). Empty parts are omitted.
 pub fn to_files(state: &State) -> BTreeMap<String, String> {
     let empty = State {
-        agents: BTreeMap::new(),
-        locks: Vec::new(),
-        halt: None,
-        messages: Vec::new(),
         meta: state.meta.clone(),
+        ..State::new(state.meta.created)
     };
     let mut files: BTreeMap<String, String> = changes(&empty, state, &Scope::all())
         .expect("the whole scope covers every file")
@@ -326,6 +355,26 @@ pub fn changes(
     }
     for id in old.agents.keys().filter(|id| !new.agents.contains_key(*id)) {
         out.push((agent_file(id), None));
+    }
+    if old.plan != new.plan {
+        let text = new.plan.as_ref().map(|p| {
+            render(
+                "gitcoord plan: settings, authority, rules, checks, waves",
+                p,
+            )
+        });
+        out.push((PLAN_FILE.to_owned(), text));
+    }
+    for (id, task) in &new.tasks {
+        if old.tasks.get(id) != Some(task) {
+            out.push((
+                task_file(id),
+                Some(render(&format!("gitcoord task {id}"), task)),
+            ));
+        }
+    }
+    for id in old.tasks.keys().filter(|id| !new.tasks.contains_key(*id)) {
+        out.push((task_file(id), None));
     }
     let (old_locks, new_locks) = (locks_by_key(&old.locks), locks_by_key(&new.locks));
     let keys: BTreeSet<&str> = old_locks.keys().chain(new_locks.keys()).copied().collect();

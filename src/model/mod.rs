@@ -17,9 +17,12 @@ pub mod merge_order;
 pub mod message;
 pub mod op;
 pub mod plan;
+pub mod plan_apply;
 pub mod plan_check;
+pub mod plan_state;
 pub mod shard;
 pub mod state;
+pub mod task;
 pub mod text;
 pub mod time;
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::message::{self, Draft};
 use super::shard::Scope;
-use super::{Agent, Halt, OpError, State, id, lock};
+use super::{Agent, Halt, OpError, State, id, lock, task};
 
 /// Who performs an operation: a registered agent, or an unbound user (usually the lead).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -115,6 +115,57 @@ pub enum Op {
         /// The message id.
         id: String,
     },
+    /// Apply a plan: settings, agents, authority, rules, tasks, waves and checks.
+    PlanApply {
+        /// The plan, validated.
+        plan: Box<super::plan::Plan>,
+    },
+    /// Add a task.
+    TaskAdd {
+        /// The task id.
+        id: String,
+        /// The task.
+        task: Box<super::task::Task>,
+    },
+    /// The acting agent takes a task.
+    TaskClaim {
+        /// The task id.
+        id: String,
+    },
+    /// The assignee gives a task back.
+    TaskDecline {
+        /// The task id.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// The acting agent starts a task.
+    TaskStart {
+        /// The task id.
+        id: String,
+    },
+    /// A task is done (its deliverables and checks verified first).
+    TaskDone {
+        /// The task id.
+        id: String,
+    },
+    /// A task is blocked.
+    TaskBlock {
+        /// The task id.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// A done or blocked task is open again.
+    TaskReopen {
+        /// The task id.
+        id: String,
+    },
+    /// The open wave's checkpoint passed (verified first): it is done and the next opens.
+    WaveAdvance {
+        /// The wave that was open.
+        wave: String,
+    },
     /// Rewrite the state in a newer format, changing nothing it holds: written by itself,
     /// before the first operation on a state of an older format.
     Migrate {
@@ -142,6 +193,15 @@ impl Op {
             Op::Init | Op::Migrate { .. } => Scope::all(),
             Op::AgentAdd { .. }
             | Op::AgentBind { .. }
+            | Op::PlanApply { .. }
+            | Op::TaskAdd { .. }
+            | Op::TaskClaim { .. }
+            | Op::TaskDecline { .. }
+            | Op::TaskStart { .. }
+            | Op::TaskDone { .. }
+            | Op::TaskBlock { .. }
+            | Op::TaskReopen { .. }
+            | Op::WaveAdvance { .. }
             | Op::Halt { .. }
             | Op::Resume
             | Op::SetIntegration { .. } => Scope::core(),
@@ -171,6 +231,10 @@ pub struct Applied {
     /// The id of what the operation created (a message), for scripts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The operation changes nothing (a plan applied again, a task claimed twice by the same
+    /// agent): nothing is written.
+    #[serde(skip)]
+    pub unchanged: bool,
 }
 
 impl Applied {
@@ -180,7 +244,14 @@ impl Applied {
             summary: summary.into(),
             notes: Vec::new(),
             id: None,
+            unchanged: false,
         }
+    }
+
+    /// This outcome, marked as changing nothing.
+    pub fn unchanged(mut self) -> Applied {
+        self.unchanged = true;
+        self
     }
 }
 
@@ -219,6 +290,15 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
         Op::MsgSend(draft) => message::send(state, record, draft),
         Op::MsgAck { id } => message::ack(state, record, id),
         Op::Migrate { from, to } => Ok(migrate(state, *from, *to)),
+        Op::PlanApply { plan } => super::plan_apply::apply(state, record, plan),
+        Op::TaskAdd { id, task } => task::add(state, record, id, task),
+        Op::TaskClaim { id } => task::claim(state, record, id),
+        Op::TaskDecline { id, reason } => task::decline(state, record, id, reason),
+        Op::TaskStart { id } => task::start(state, record, id),
+        Op::TaskDone { id } => task::done(state, record, id),
+        Op::TaskBlock { id, reason } => task::block(state, record, id, reason),
+        Op::TaskReopen { id } => task::reopen(state, record, id),
+        Op::WaveAdvance { wave } => super::plan_apply::advance(state, record, wave),
     }?;
     if expired > 0 {
         applied

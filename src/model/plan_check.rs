@@ -13,7 +13,7 @@ use toml::de::{DeTable, DeValue};
 use super::plan::{BUILTINS, PLAN_VERSION, Plan};
 
 /// One problem of a plan file, at a place in it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     /// 1-based line.
     pub line: usize,

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::plan_state::PlanState;
+use super::task::Task;
 use super::{Agent, Lock, Message};
 
 /// The format version written into `gitcoord.toml`; readers refuse newer ones.
@@ -54,6 +56,12 @@ pub struct State {
     /// Messages between agents, in the order sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<Message>,
+    /// The plan applied last, without its agents and tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanState>,
+    /// The tasks, by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tasks: BTreeMap<String, Task>,
 }
 
 impl State {
@@ -70,6 +78,8 @@ impl State {
             locks: Vec::new(),
             halt: None,
             messages: Vec::new(),
+            plan: None,
+            tasks: BTreeMap::new(),
         }
     }
 

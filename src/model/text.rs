@@ -19,6 +19,14 @@ pub fn shell_line<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
         .join(" ")
 }
 
+/// `text` as one line safe to print on a terminal: control characters (newlines, escape
+/// sequences) become spaces, so free text cannot fake lines or move the cursor.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

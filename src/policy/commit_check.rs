@@ -69,9 +69,30 @@ impl CommitCheck for Boundaries<'_, '_> {
     }
 }
 
-/// The path rules every push and pull request runs: locks, then boundaries.
+/// The plan's file rules, on the files a commit adds (and the new side of a rename).
+pub struct FileRules<'p, 's>(pub &'p Policy<'s>);
+
+impl CommitCheck for FileRules<'_, '_> {
+    fn which(&self) -> CheckKind {
+        CheckKind::Rules
+    }
+
+    fn check(&self, _: &Actor, changes: &[Change], _: &dyn Blobs) -> Vec<Violation> {
+        changes
+            .iter()
+            .filter(|c| c.old.is_none() && c.new.is_some())
+            .filter_map(|c| self.0.file_rule(&c.path))
+            .collect()
+    }
+}
+
+/// The path rules every push and pull request runs: locks, boundaries, file rules.
 pub fn path_checks<'p, 's>(policy: &'p Policy<'s>) -> Vec<Box<dyn CommitCheck + 'p>> {
-    vec![Box::new(Locks(policy)), Box::new(Boundaries(policy))]
+    vec![
+        Box::new(Locks(policy)),
+        Box::new(Boundaries(policy)),
+        Box::new(FileRules(policy)),
+    ]
 }
 
 /// Runs every check not in `skip` on one commit's changes; each violation names `commit`.

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::model::glob::{Glob, literal_prefix};
-use crate::model::{Actor, State, time};
+use crate::model::{Actor, Change, State, time};
 pub use rule::{Rule, fingerprint};
 
 /// The named checks, as `GITCOORD_SKIP` names them.
@@ -25,6 +25,8 @@ pub enum CheckKind {
     Locks,
     /// Agent boundaries (deny, owns, allow).
     Boundaries,
+    /// The plan's file-organisation rules.
+    Rules,
     /// Secret scanning.
     Secrets,
     /// Merge order on the integration branch.
@@ -33,10 +35,11 @@ pub enum CheckKind {
 
 impl CheckKind {
     /// Every check, in reporting order.
-    pub const ALL: [CheckKind; 5] = [
+    pub const ALL: [CheckKind; 6] = [
         CheckKind::Halt,
         CheckKind::Locks,
         CheckKind::Boundaries,
+        CheckKind::Rules,
         CheckKind::Secrets,
         CheckKind::MergeOrder,
     ];
@@ -47,6 +50,7 @@ impl CheckKind {
             CheckKind::Halt => "halt",
             CheckKind::Locks => "locks",
             CheckKind::Boundaries => "boundaries",
+            CheckKind::Rules => "rules",
             CheckKind::Secrets => "secrets",
             CheckKind::MergeOrder => "merge-order",
         }
@@ -131,11 +135,20 @@ impl Violation {
     }
 }
 
+/// A file rule of the plan with its globs parsed.
+struct CompiledRule<'s> {
+    rule: &'s crate::model::plan::FileRule,
+    deny_new: Vec<Glob>,
+    files: Vec<Glob>,
+    under: Vec<Glob>,
+}
+
 /// The state compiled for checking many paths: globs parsed once.
 pub struct Policy<'s> {
     state: &'s State,
     locks: Vec<(Glob, &'s crate::model::Lock)>,
     boundaries: boundaries::Boundaries,
+    rules: Vec<CompiledRule<'s>>,
     now: Timestamp,
 }
 
@@ -150,8 +163,70 @@ impl<'s> Policy<'s> {
                 .map(|l| (Glob::new(&l.pattern), l))
                 .collect(),
             boundaries: boundaries::Boundaries::new(state),
+            rules: state
+                .plan
+                .iter()
+                .flat_map(|p| &p.rules)
+                .map(|rule| CompiledRule {
+                    rule,
+                    deny_new: rule.deny_new.iter().map(|g| Glob::new(g)).collect(),
+                    files: rule.files.iter().map(|g| Glob::new(g)).collect(),
+                    under: rule.under.iter().map(|g| Glob::new(g)).collect(),
+                })
+                .collect(),
             now,
         }
+    }
+
+    /// A violation if adding the file `path` breaks one of the plan's file rules: it matches
+    /// a `deny_new` glob, or matches `files` but none of `under`. Only added files (and the
+    /// new side of a rename) are judged: changing a file that exists breaks no rule.
+    pub fn file_rule(&self, path: &str) -> Option<Violation> {
+        let hit = |globs: &[Glob]| globs.iter().any(|g| g.matches(path));
+        let broken = self
+            .rules
+            .iter()
+            .find(|r| hit(&r.deny_new) || (hit(&r.files) && !hit(&r.under)))?;
+        let rule = broken.rule;
+        let why = rule.message.clone().unwrap_or_else(|| {
+            if hit(&broken.deny_new) {
+                format!("no new file may match {}", rule.deny_new.join(", "))
+            } else {
+                format!("files like this belong under {}", rule.under.join(", "))
+            }
+        });
+        let mut v = Violation::new(
+            CheckKind::Rules,
+            &rule::FILE_RULE,
+            Some(path),
+            format!(
+                "{path}: a new file breaks rule '{}': {}",
+                rule.id,
+                crate::model::text::one_line(&why)
+            ),
+            None,
+        );
+        v.fingerprint = rule::fingerprint(rule::FILE_RULE.id, path, &rule.id);
+        Some(v)
+    }
+
+    /// Checks changes for halt, locks, boundaries and (on added files) the file rules.
+    pub fn check_changes(
+        &self,
+        actor: &Actor,
+        changes: &[Change],
+        skip: &[CheckKind],
+    ) -> Vec<Violation> {
+        let mut out = self.check_paths(actor, changes.iter().map(|c| c.path.as_str()), skip);
+        if !skip.contains(&CheckKind::Rules) {
+            out.extend(
+                changes
+                    .iter()
+                    .filter(|c| c.old.is_none() && c.new.is_some())
+                    .filter_map(|c| self.file_rule(&c.path)),
+            );
+        }
+        out
     }
 
     /// A violation if the repository is halted.

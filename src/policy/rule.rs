@@ -58,16 +58,23 @@ pub const MERGE_ORDER: Rule<'static> = Rule {
     help: "Merge the missing predecessors first; `gitcoord integration` shows the order.",
 };
 
+pub const FILE_RULE: Rule<'static> = Rule {
+    id: "file-rule",
+    description: "An added file follows the plan's file-organisation rules.",
+    help: "Put the file where the plan's rules allow (`gitcoord plan show` lists them), then commit again.",
+};
+
 /// What every secret rule asks of the user.
 pub const SECRET_HELP: &str = "Remove the secret and rotate it; if it is not a secret, add `gitcoord:allow` on its line or its fingerprint to .gitcoordignore.";
 
 /// Every rule the path and merge-order checks report, in reporting order.
-pub const CHECK_RULES: [Rule<'static>; 6] = [
+pub const CHECK_RULES: [Rule<'static>; 7] = [
     HALT,
     LOCK,
     BOUNDARY_DENY,
     BOUNDARY_OWNED,
     BOUNDARY_ALLOW,
+    FILE_RULE,
     MERGE_ORDER,
 ];
 

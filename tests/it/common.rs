@@ -229,6 +229,14 @@ impl TestEnv {
         (run.code == 0).then_some(run.stdout)
     }
 
+    /// Adds a linked worktree at `<root>/<name>` on the existing `branch`; returns its path.
+    pub fn worktree_on(&self, name: &str, branch: &str) -> PathBuf {
+        let path = self.root().join(name);
+        let shown = path.to_str().expect("temp paths are UTF-8");
+        self.git(&["worktree", "add", "-q", shown, branch]).ok();
+        path
+    }
+
     /// Adds a linked worktree at `<root>/<name>` on a new branch, and returns its path.
     pub fn worktree(&self, name: &str, branch: &str) -> PathBuf {
         let path = self.root().join(name);

@@ -12,6 +12,7 @@ mod enforce;
 mod install;
 mod messages;
 mod outcomes;
+mod plans;
 mod push;
 mod secrets;
 mod state_format;

@@ -53,6 +53,13 @@ pub fn out_of_bounds(path: &str, owner: Option<&str>, what: Refused) -> Vec<Stri
     steps
 }
 
+/// The steps after an added file broke one of the plan's file rules.
+pub fn file_rule(path: &str, what: Refused) -> Vec<String> {
+    let mut steps = out_of_bounds(path, None, what);
+    steps.push("gitcoord plan show   # the plan's [[rule]]s".to_owned());
+    steps
+}
+
 /// `path` as a git pathspec that means exactly that path from the repository root, from
 /// any directory and whatever characters it holds.
 fn git_literal(path: &str) -> String {

@@ -78,6 +78,9 @@ pub fn next_steps(violations: &[Violation], what: Refused) -> Vec<String> {
             CheckKind::Boundaries => advice::out_of_bounds(path, v.holder.as_deref(), what)
                 .into_iter()
                 .for_each(&mut push),
+            CheckKind::Rules => advice::file_rule(path, what)
+                .into_iter()
+                .for_each(&mut push),
             CheckKind::Secrets => push(advice::secret()),
             CheckKind::MergeOrder => push(advice::merge_order()),
         }
