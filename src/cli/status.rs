@@ -1,4 +1,5 @@
-//! `gitcoord status`: one screen — halt first, then agents, locks and unacknowledged messages.
+//! `gitcoord status`: one screen — halt first, then agents, tasks and the open wave, locks
+//! and unacknowledged messages.
 
 use serde::Serialize;
 
@@ -13,6 +14,13 @@ struct Status<'a> {
     locks: Vec<&'a Lock>,
     /// Messages their addressee has not acknowledged (to `all`: no one has).
     unacknowledged: Vec<&'a Message>,
+    /// The open wave, if the plan has waves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wave: Option<&'a str>,
+    /// How many tasks have each status.
+    tasks: std::collections::BTreeMap<&'static str, usize>,
+    /// The tasks in progress, with their assignee.
+    in_progress: Vec<(&'a str, &'a str)>,
 }
 
 #[derive(Serialize)]
@@ -53,6 +61,23 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             .iter()
             .filter(|m| !m.is_acknowledged())
             .collect(),
+        wave: state
+            .plan
+            .as_ref()
+            .and_then(|p| p.open_wave())
+            .map(|w| w.id.as_str()),
+        tasks: state
+            .tasks
+            .values()
+            .fold(Default::default(), |mut counts, t| {
+                *counts.entry(t.status.name()).or_default() += 1;
+                counts
+            }),
+        in_progress: crate::model::task::in_order(state)
+            .into_iter()
+            .filter(|(_, t)| t.status == crate::model::task::TaskStatus::InProgress)
+            .map(|(id, t)| (id, t.assignee.as_deref().unwrap_or("-")))
+            .collect(),
     };
     ctx.ui.emit(&status, |out| {
         if let Some(h) = status.halt {
@@ -88,6 +113,26 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
                     .map(|t| format!("  task {t}"))
                     .unwrap_or_default()
             )?;
+        }
+        if !state.tasks.is_empty() {
+            let counts: Vec<String> = status
+                .tasks
+                .iter()
+                .map(|(name, n)| format!("{n} {name}"))
+                .collect();
+            let wave = status
+                .wave
+                .map(|w| format!("wave {w} open; "))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "tasks ({}): {wave}{}",
+                state.tasks.len(),
+                counts.join(", ")
+            )?;
+            for (id, agent) in &status.in_progress {
+                writeln!(out, "  {id:<16} in progress by {agent}")?;
+            }
         }
         writeln!(out, "locks ({})", status.locks.len())?;
         for l in &status.locks {

@@ -210,6 +210,46 @@ impl<'s> Policy<'s> {
         Some(v)
     }
 
+    /// With the plan's `enforce_waves`, a violation if `actor` is an agent whose tasks all
+    /// belong to waves that are not open (it has no task in progress in an open wave).
+    pub fn wave(&self, actor: &Actor) -> Option<Violation> {
+        use crate::model::plan_state::WaveStatus;
+        use crate::model::task::TaskStatus;
+        let plan = self
+            .state
+            .plan
+            .as_ref()
+            .filter(|p| p.settings.enforce_waves)?;
+        let id = actor.agent_id()?;
+        let status_of = |wave: &str| plan.waves.iter().find(|w| w.id == wave).map(|w| w.status);
+        let mine: Vec<(&String, &crate::model::task::Task)> = self
+            .state
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.assignee.as_deref() == Some(id) && t.status != TaskStatus::Done)
+            .collect();
+        let open = |t: &crate::model::task::Task| {
+            t.wave
+                .as_deref()
+                .is_none_or(|w| status_of(w) == Some(WaveStatus::Open))
+        };
+        if mine.is_empty() || mine.iter().any(|(_, t)| open(t)) {
+            return None;
+        }
+        let (task, t) = mine[0];
+        let wave = t.wave.as_deref().unwrap_or_default();
+        let status = status_of(wave).map_or("unknown", WaveStatus::name);
+        Some(Violation::new(
+            CheckKind::Rules,
+            &rule::WAVE_CLOSED,
+            None,
+            format!(
+                "{id}'s task {task} is in wave {wave}, which is {status}; the plan enforces waves"
+            ),
+            None,
+        ))
+    }
+
     /// Checks changes for halt, locks, boundaries and (on added files) the file rules.
     pub fn check_changes(
         &self,
@@ -219,6 +259,7 @@ impl<'s> Policy<'s> {
     ) -> Vec<Violation> {
         let mut out = self.check_paths(actor, changes.iter().map(|c| c.path.as_str()), skip);
         if !skip.contains(&CheckKind::Rules) {
+            out.extend(self.wave(actor));
             out.extend(
                 changes
                     .iter()

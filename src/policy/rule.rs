@@ -64,17 +64,24 @@ pub const FILE_RULE: Rule<'static> = Rule {
     help: "Put the file where the plan's rules allow (`gitcoord plan show` lists them), then commit again.",
 };
 
+pub const WAVE_CLOSED: Rule<'static> = Rule {
+    id: "wave-closed",
+    description: "An agent commits only while the wave of its task is open (enforce_waves).",
+    help: "Wait for the wave to open (`gitcoord wave list`), or work on the task `gitcoord next` names.",
+};
+
 /// What every secret rule asks of the user.
 pub const SECRET_HELP: &str = "Remove the secret and rotate it; if it is not a secret, add `gitcoord:allow` on its line or its fingerprint to .gitcoordignore.";
 
 /// Every rule the path and merge-order checks report, in reporting order.
-pub const CHECK_RULES: [Rule<'static>; 7] = [
+pub const CHECK_RULES: [Rule<'static>; 8] = [
     HALT,
     LOCK,
     BOUNDARY_DENY,
     BOUNDARY_OWNED,
     BOUNDARY_ALLOW,
     FILE_RULE,
+    WAVE_CLOSED,
     MERGE_ORDER,
 ];
 

@@ -316,3 +316,32 @@ fn the_plans_file_rules_are_enforced_by_git_commit() {
         run.stderr
     );
 }
+
+#[test]
+fn with_enforce_waves_an_agent_commits_only_in_its_tasks_wave() {
+    let env = TestEnv::new();
+    env.git(&["branch", "feature/sec"]).ok();
+    env.git(&["branch", "feature/db"]).ok();
+    let plan = PLAN.replace(
+        "version = 1\n",
+        "version = 1\n\n[settings]\nenforce_waves = true\n",
+    );
+    env.write("plan.toml", &plan);
+    env.gc(&["init", "--plan", "plan.toml"]).ok();
+    env.write("src/schema.sql", "x\n");
+    env.git(&["add", "src/schema.sql"]).ok();
+    // db's only task is in W1, still pending.
+    let run = env.gc(&["--agent", "db", "check", "pre-commit"]);
+    run.code(1);
+    assert!(
+        run.stdout
+            .contains("db's task db-schema is in wave W1, which is pending"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("gitcoord next"), "{}", run.stdout);
+    // sec's task is in the open wave; an agent without tasks is not held back.
+    env.gc(&["--agent", "sec", "check", "pre-commit"]).ok();
+    env.gc(&["agent", "add", "free", "--branch", "free"]).ok();
+    env.gc(&["--agent", "free", "check", "pre-commit"]).ok();
+}

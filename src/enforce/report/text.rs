@@ -78,6 +78,10 @@ pub fn next_steps(violations: &[Violation], what: Refused) -> Vec<String> {
             CheckKind::Boundaries => advice::out_of_bounds(path, v.holder.as_deref(), what)
                 .into_iter()
                 .for_each(&mut push),
+            CheckKind::Rules if v.rule == crate::policy::rule::WAVE_CLOSED.id => {
+                push("gitcoord next   # what to work on now, and what it waits on".to_owned());
+                push("gitcoord wave list   # which wave is open".to_owned());
+            }
             CheckKind::Rules => advice::file_rule(path, what)
                 .into_iter()
                 .for_each(&mut push),
