@@ -147,6 +147,20 @@ fn may_override(state: &State, actor: &Actor) -> bool {
     }
 }
 
+/// Task `id`, when `record`'s actor is its assignee, a coordinator or a user.
+fn own_task<'s>(state: &'s mut State, record: &Record, id: &str) -> Result<&'s mut Task, OpError> {
+    let overrides = may_override(state, &record.actor);
+    let task = require_task(state, id)?;
+    let mine = task.assignee.is_some() && task.assignee.as_deref() == record.actor.agent_id();
+    if !mine && !overrides {
+        return Err(OpError::NotYourTask {
+            id: id.to_owned(),
+            assignee: task.assignee.clone(),
+        });
+    }
+    Ok(task)
+}
+
 /// Adds a task.
 pub fn add(state: &mut State, record: &Record, id: &str, task: &Task) -> Result<Applied, OpError> {
     super::id::validate_agent_id(id).map_err(|_| OpError::BadTaskId { id: id.to_owned() })?;
@@ -289,15 +303,7 @@ pub fn start(state: &mut State, record: &Record, id: &str) -> Result<Applied, Op
 
 /// Task `id` is done (its deliverables and checks verified before this is recorded).
 pub fn done(state: &mut State, record: &Record, id: &str) -> Result<Applied, OpError> {
-    let overrides = may_override(state, &record.actor);
-    let task = require_task(state, id)?;
-    let mine = task.assignee.is_some() && task.assignee.as_deref() == record.actor.agent_id();
-    if !mine && !overrides {
-        return Err(OpError::NotYourTask {
-            id: id.to_owned(),
-            assignee: task.assignee.clone(),
-        });
-    }
+    let task = own_task(state, record, id)?;
     if task.status == TaskStatus::Done {
         return Ok(Applied::new(format!("task {id} is already done")).unchanged());
     }
@@ -320,15 +326,7 @@ pub fn block(
     id: &str,
     reason: &str,
 ) -> Result<Applied, OpError> {
-    let overrides = may_override(state, &record.actor);
-    let task = require_task(state, id)?;
-    let mine = task.assignee.is_some() && task.assignee.as_deref() == record.actor.agent_id();
-    if !mine && !overrides {
-        return Err(OpError::NotYourTask {
-            id: id.to_owned(),
-            assignee: task.assignee.clone(),
-        });
-    }
+    let task = own_task(state, record, id)?;
     if task.status == TaskStatus::Done {
         return Err(OpError::TaskIsDone { id: id.to_owned() });
     }
@@ -340,15 +338,7 @@ pub fn block(
 
 /// Task `id`, done or blocked, is open again (claimed when it has an assignee).
 pub fn reopen(state: &mut State, record: &Record, id: &str) -> Result<Applied, OpError> {
-    let overrides = may_override(state, &record.actor);
-    let task = require_task(state, id)?;
-    let mine = task.assignee.is_some() && task.assignee.as_deref() == record.actor.agent_id();
-    if !mine && !overrides {
-        return Err(OpError::NotYourTask {
-            id: id.to_owned(),
-            assignee: task.assignee.clone(),
-        });
-    }
+    let task = own_task(state, record, id)?;
     if !matches!(task.status, TaskStatus::Done | TaskStatus::Blocked) {
         return Ok(
             Applied::new(format!("task {id} is {} already", task.status.name())).unchanged(),
