@@ -23,6 +23,7 @@ mod msg;
 mod paths;
 mod plan;
 mod report;
+mod rollback;
 mod scan;
 mod spawn;
 mod status;
@@ -160,6 +161,8 @@ pub enum Command {
     /// Waves: list, status, advance.
     #[command(subcommand)]
     Wave(wave::WaveCommand),
+    /// Move every branch snapshotted as wave W opened back to its snapshot (--yes to do it).
+    Rollback(rollback::RollbackArgs),
 }
 
 /// Runs a parsed command line on the process's stdout and stderr; returns the exit code
@@ -228,6 +231,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Task(cmd) => task::run(ctx, cmd),
         Command::Next => task::run_next(ctx),
         Command::Wave(cmd) => wave::run(ctx, cmd),
+        Command::Rollback(args) => rollback::run(ctx, args),
     }
 }
 

@@ -150,3 +150,73 @@ pub fn run_in(dir: &Path, args: &[&str], envs: &[(&str, String)]) -> std::io::Re
     }
     cmd.output()
 }
+
+/// A worktree and the branch it has checked out.
+#[derive(Debug, Clone)]
+pub struct Checkout {
+    /// The worktree's root.
+    pub root: PathBuf,
+    /// The branch (`refs/heads/` stripped), unless detached.
+    pub branch: Option<String>,
+}
+
+impl Repo {
+    /// Every worktree with its branch (`git worktree list --porcelain`).
+    pub fn checkouts(&self) -> Result<Vec<Checkout>, Error> {
+        let mut cmd = git(self.workdir());
+        cmd.args(["worktree", "list", "--porcelain", "-z"]);
+        let text = output(cmd)?;
+        let mut out: Vec<Checkout> = Vec::new();
+        for field in text.split('\0') {
+            if let Some(root) = field.strip_prefix("worktree ") {
+                out.push(Checkout {
+                    root: PathBuf::from(root),
+                    branch: None,
+                });
+            } else if let (Some(branch), Some(last)) =
+                (field.strip_prefix("branch "), out.last_mut())
+            {
+                last.branch = Some(
+                    branch
+                        .strip_prefix("refs/heads/")
+                        .unwrap_or(branch)
+                        .to_owned(),
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the worktree at `root` has uncommitted changes to tracked files.
+    pub fn is_dirty(root: &Path) -> Result<bool, Error> {
+        let mut cmd = git(root);
+        cmd.args(["status", "--porcelain", "--untracked-files=no"]);
+        Ok(!output(cmd)?.is_empty())
+    }
+
+    /// Moves `branch` to `to`: in `checkout` (which has it checked out) with
+    /// `git reset --keep`, which refuses rather than lose a change; else the ref alone,
+    /// only from `from` (compare-and-swap).
+    pub fn move_branch(
+        &self,
+        branch: &str,
+        from: &str,
+        to: &str,
+        checkout: Option<&Path>,
+    ) -> Result<(), Error> {
+        let cmd = match checkout {
+            Some(root) => {
+                let mut cmd = git(root);
+                cmd.args(["reset", "--quiet", "--keep", to]);
+                cmd
+            }
+            None => {
+                let mut cmd = git(self.workdir());
+                let name = format!("refs/heads/{branch}");
+                cmd.args(["update-ref", "-m", "gitcoord rollback", &name, to, from]);
+                cmd
+            }
+        };
+        output(cmd).map(drop)
+    }
+}

@@ -252,6 +252,42 @@ fn tasks_start_in_order_and_are_done_only_when_delivered_and_checked() {
         "{}",
         run.stderr
     );
+    // Rollback to W0: sec's branch (checked out in its worktree) goes back to before the
+    // settings commit, never over uncommitted work.
+    let snap = env
+        .git(&["rev-parse", "refs/gitcoord/snapshots/W0/sec"])
+        .ok()
+        .trim()
+        .to_owned();
+    let dry = env.gc(&["rollback", "W0"]);
+    assert!(
+        dry.ok().contains("would move feature/sec (sec)"),
+        "{}",
+        dry.stdout
+    );
+    assert_ne!(
+        env.git(&["rev-parse", "feature/sec"]).ok().trim(),
+        snap,
+        "a dry run moves nothing"
+    );
+    crate::common::write_in(&wt, "config/settings.py", "uncommitted\n");
+    let run = env.gc(&["rollback", "W0", "--yes"]);
+    run.code(1);
+    assert!(
+        run.stderr
+            .contains("has uncommitted changes on feature/sec"),
+        "{}",
+        run.stderr
+    );
+    env.git_in(&wt, &["checkout", "--", "config/settings.py"])
+        .ok();
+    env.gc(&["rollback", "W0", "--yes"]).ok();
+    assert_eq!(env.git(&["rev-parse", "feature/sec"]).ok().trim(), snap);
+    assert!(
+        !wt.join("config/settings.py").exists(),
+        "the worktree follows its branch"
+    );
+    env.gc(&["rollback", "W2"]).code(2);
     let log = env.gc(&["log", "-n", "20"]);
     for transition in [
         "task sec-config started",
