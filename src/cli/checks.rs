@@ -58,6 +58,7 @@ pub fn run(ctx: &Ctx, state: &State, check: &Check, dir: &Path, branch: Option<&
             .map_err(|e| e.lines().join(": "))
             .and_then(|repo| root_files(repo, branch, check.max.unwrap_or(0))),
         (None, Some("secrets-clean")) => secrets_clean(ctx, state, branch),
+        (None, Some("merges-clean")) => merges_clean(ctx, state),
         (None, Some(other)) => Err(format!(
             "the built-in check '{other}' is not available in this version of gitcoord"
         )),
@@ -181,6 +182,37 @@ fn root_files(repo: &Repo, branch: Option<&str>, max: u32) -> Result<String, Str
             "{} file(s) in the root, more than {max}: {}",
             files.len(),
             files.join(", ")
+        ))
+    }
+}
+
+/// Every agent's branch merges into the integration branch, in merge order, without a
+/// conflict (played forward with `git merge-tree`, nothing checked out).
+fn merges_clean(ctx: &Ctx, state: &State) -> Result<String, String> {
+    let repo = ctx.repo().map_err(|e| e.lines().join(": "))?;
+    let (integration, _) = super::integration::resolve(repo, state, "origin");
+    let branches: Vec<String> = crate::model::merge_order::order(&state.agents)
+        .into_iter()
+        .filter_map(|id| state.agents.get(&id).map(|a| a.branch.clone()))
+        .filter(|b| repo.local_branch_tip(b).is_some() && b != &integration)
+        .collect();
+    let names: Vec<&str> = branches.iter().map(String::as_str).collect();
+    let conflicts = repo
+        .forecast_merges(&format!("refs/heads/{integration}"), &names)
+        .map_err(|e| e.to_string())?;
+    if conflicts.is_empty() {
+        Ok(format!(
+            "{} branch(es) merge into {integration} cleanly, in merge order",
+            names.len()
+        ))
+    } else {
+        let each: Vec<String> = conflicts
+            .iter()
+            .map(|c| format!("{} conflicts in {}", c.branch, c.files.join(", ")))
+            .collect();
+        Err(format!(
+            "merging into {integration} in merge order: {}",
+            each.join("; ")
         ))
     }
 }

@@ -220,3 +220,77 @@ impl Repo {
         output(cmd).map(drop)
     }
 }
+
+/// A merge that would conflict: the branch merged and the files in conflict.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    /// The branch being merged.
+    pub branch: String,
+    /// The conflicting files.
+    pub files: Vec<String>,
+}
+
+impl Repo {
+    /// Plays `branches` forward onto `base` in order with `git merge-tree --write-tree`
+    /// (nothing checked out, no ref moved): each merge result becomes a scratch commit the
+    /// next merge starts from. Returns the merges that would conflict; a conflicting
+    /// branch is left out of what follows.
+    pub fn forecast_merges(&self, base: &str, branches: &[&str]) -> Result<Vec<Conflict>, Error> {
+        let mut current = {
+            let mut cmd = git(self.workdir());
+            cmd.args(["rev-parse", "--verify", &format!("{base}^{{commit}}")]);
+            output(cmd)?
+        };
+        let mut conflicts = Vec::new();
+        for branch in branches {
+            let mut cmd = git(self.workdir());
+            cmd.args([
+                "merge-tree",
+                "--write-tree",
+                "--no-messages",
+                "--name-only",
+                &current,
+                branch,
+            ]);
+            let out = cmd.output().map_err(Error::Spawn)?;
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let mut lines = text.lines();
+            let tree = lines.next().unwrap_or_default().to_owned();
+            match out.status.code() {
+                Some(0) => {
+                    let mut commit = git(self.workdir());
+                    commit
+                        .args([
+                            "commit-tree",
+                            &tree,
+                            "-p",
+                            &current,
+                            "-p",
+                            branch,
+                            "-m",
+                            "gitcoord merge forecast",
+                        ])
+                        .env("GIT_AUTHOR_NAME", "gitcoord")
+                        .env("GIT_AUTHOR_EMAIL", "gitcoord@localhost")
+                        .env("GIT_COMMITTER_NAME", "gitcoord")
+                        .env("GIT_COMMITTER_EMAIL", "gitcoord@localhost");
+                    current = output(commit)?;
+                }
+                Some(1) => conflicts.push(Conflict {
+                    branch: (*branch).to_owned(),
+                    files: lines
+                        .take_while(|l| !l.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                }),
+                _ => {
+                    return Err(Error::Failed {
+                        args: format!("merge-tree --write-tree {current} {branch}"),
+                        stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+                    });
+                }
+            }
+        }
+        Ok(conflicts)
+    }
+}

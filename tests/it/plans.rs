@@ -381,3 +381,45 @@ fn with_enforce_waves_an_agent_commits_only_in_its_tasks_wave() {
     env.gc(&["agent", "add", "free", "--branch", "free"]).ok();
     env.gc(&["--agent", "free", "check", "pre-commit"]).ok();
 }
+
+#[test]
+fn merges_clean_forecasts_conflicts_in_merge_order() {
+    let env = TestEnv::new();
+    for (branch, text) in [("feature/a", "from a\n"), ("feature/b", "from b\n")] {
+        env.git(&["checkout", "-q", "-b", branch, "main"]).ok();
+        env.write("shared.txt", text);
+        env.git(&["add", "shared.txt"]).ok();
+        env.git(&["commit", "-q", "-m", branch]).ok();
+    }
+    env.git(&["checkout", "-q", "main"]).ok();
+    let plan = "version = 1\n\n[[agent]]\nid = \"a\"\nbranch = \"feature/a\"\n\n[[agent]]\nid = \"b\"\nbranch = \"feature/b\"\nafter = [\"a\"]\n\n[[wave]]\nid = \"W0\"\nchecks = [\"merges\"]\n\n[[check]]\nid = \"merges\"\nbuiltin = \"merges-clean\"\n";
+    env.write("docs/plan.toml", plan);
+    env.gc(&["init", "--no-hooks", "--plan", "docs/plan.toml"])
+        .ok();
+    let before = env.git(&["for-each-ref", "refs/heads"]).ok().to_owned();
+    let run = env.gc(&["wave", "advance"]);
+    run.code(1);
+    assert!(
+        run.stderr.contains("feature/b conflicts in shared.txt"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.git(&["for-each-ref", "refs/heads"]).ok(),
+        before,
+        "no branch moved"
+    );
+    assert_eq!(
+        env.git(&["status", "--porcelain"]).ok(),
+        "?? docs/\n",
+        "nothing checked out"
+    );
+    // b rebased onto a: the forecast is clean, and the wave closes.
+    env.git(&["checkout", "-q", "feature/b"]).ok();
+    env.git(&["reset", "-q", "--hard", "feature/a"]).ok();
+    env.write("other.txt", "b's own\n");
+    env.git(&["add", "other.txt"]).ok();
+    env.git(&["commit", "-q", "-m", "b"]).ok();
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.gc(&["wave", "advance"]).ok();
+}
