@@ -298,9 +298,12 @@ fn check_type(
         (Ty::Str, DeValue::String(_)) => string(value),
         (Ty::Bool, DeValue::Boolean(b)) => Some(toml::Value::Boolean(*b)),
         (Ty::Int, DeValue::Integer(_)) => match integer(value) {
-            Some(n) if n >= 0 => Some(toml::Value::Integer(n)),
+            Some(n) if (0..=i64::from(u32::MAX)).contains(&n) => Some(toml::Value::Integer(n)),
             _ => {
-                places.at(at, format!("'{path}' must be a whole number from 0 up"));
+                places.at(
+                    at,
+                    format!("'{path}' must be a whole number from 0 to {}", u32::MAX),
+                );
                 None
             }
         },
@@ -855,6 +858,11 @@ builtin = "secrets-clean"
                 .iter()
                 .any(|(l, m)| *l == 4 && m.contains("must be an integer"))
         );
+        let found =
+            lines("version = 1\n[[task]]\nid = \"a\"\ntitle = \"t\"\npriority = 99999999999\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 5, "{found:?}");
+        assert!(found[0].1.contains("from 0 to 4294967295"), "{found:?}");
         let found = lines("version = 1\n[[task]\n");
         assert!(found[0].1.starts_with("invalid TOML"), "{found:?}");
         assert_eq!(found[0].0, 2);
