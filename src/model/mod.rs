@@ -19,6 +19,7 @@ pub mod op;
 pub mod plan;
 pub mod plan_apply;
 pub mod plan_check;
+mod plan_schema;
 pub mod plan_state;
 pub mod shard;
 pub mod state;
