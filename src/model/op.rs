@@ -393,6 +393,10 @@ fn checkin(
         return Err(OpError::CheckinNeedsAgent);
     };
     require_agent(state, id)?;
+    let task_note = match task {
+        Some(task) => task::checkin_task(state, id, task)?,
+        None => None,
+    };
     let renewed = lock::renew_all(state, &record.actor.label(), record.at);
     let agent = state
         .agents
@@ -417,6 +421,7 @@ fn checkin(
     if renewed > 0 {
         applied.notes.push(format!("renewed {renewed} lock(s)"));
     }
+    applied.notes.extend(task_note);
     Ok(applied)
 }
 

@@ -86,6 +86,54 @@ fn relock_and_checkin_renew() {
 }
 
 #[test]
+fn checkin_names_a_known_task_once_there_are_tasks() {
+    let checkin = |task: &str| Op::Checkin {
+        status: None,
+        task: Some(task.into()),
+        note: None,
+    };
+    let mut s = state_with(&["a", "b"]);
+    run(&mut s, agent("a"), 0, checkin("anything")).expect("free-form without tasks");
+    let mut mine = crate::model::task::Task {
+        title: "t".into(),
+        assignee: Some("a".into()),
+        ..Default::default()
+    };
+    run(
+        &mut s,
+        agent("a"),
+        1,
+        Op::TaskAdd {
+            id: "t1".into(),
+            task: Box::new(mine.clone()),
+        },
+    )
+    .expect("t1");
+    mine.assignee = Some("b".into());
+    run(
+        &mut s,
+        agent("a"),
+        1,
+        Op::TaskAdd {
+            id: "t2".into(),
+            task: Box::new(mine),
+        },
+    )
+    .expect("t2");
+    let err = run(&mut s, agent("a"), 2, checkin("t9")).expect_err("unknown task");
+    assert_eq!(err.kind(), OpErrorKind::Invalid);
+    let err = run(&mut s, agent("a"), 2, checkin("t2")).expect_err("b's task");
+    assert_eq!(err.kind(), OpErrorKind::Refused);
+    let applied = run(&mut s, agent("a"), 2, checkin("t1")).expect("own task");
+    assert!(
+        applied.notes.iter().any(|n| n.contains("task start t1")),
+        "{:?}",
+        applied.notes
+    );
+    assert_eq!(s.agents["a"].task.as_deref(), Some("t1"));
+}
+
+#[test]
 fn unlock_rules() {
     let mut s = state_with(&["a", "b", "lead"]);
     s.agents.get_mut("lead").expect("lead").coordinator = true;

@@ -161,6 +161,38 @@ fn own_task<'s>(state: &'s mut State, record: &Record, id: &str) -> Result<&'s m
     Ok(task)
 }
 
+/// What `checkin --task ID` by `agent` says about the task, once the task queue knows it.
+///
+/// Without tasks in the state the word is free-form. With tasks, it must name one (a typo
+/// would otherwise hide the agent's work from `status`), and not another agent's.
+pub fn checkin_task(state: &State, agent: &str, id: &str) -> Result<Option<String>, OpError> {
+    if state.tasks.is_empty() || id.is_empty() {
+        return Ok(None);
+    }
+    let Some(task) = state.tasks.get(id) else {
+        return Err(OpError::NoSuchTask { id: id.to_owned() });
+    };
+    match task.assignee.as_deref() {
+        Some(other) if other != agent => Err(OpError::TaskTaken {
+            id: id.to_owned(),
+            assignee: other.to_owned(),
+        }),
+        None => Ok(Some(format!(
+            "task {id} is nobody's yet: `gitcoord task claim {id}` takes it"
+        ))),
+        Some(_) => Ok(match task.status {
+            TaskStatus::InProgress => None,
+            TaskStatus::Open | TaskStatus::Claimed => Some(format!(
+                "task {id} is not started: `gitcoord task start {id}` when you begin"
+            )),
+            TaskStatus::Blocked => Some(format!(
+                "task {id} is blocked: `gitcoord task reopen {id}` once it may go on"
+            )),
+            TaskStatus::Done => Some(format!("task {id} is done already")),
+        }),
+    }
+}
+
 /// Adds a task.
 pub fn add(state: &mut State, record: &Record, id: &str, task: &Task) -> Result<Applied, OpError> {
     super::id::validate_agent_id(id).map_err(|_| OpError::BadTaskId { id: id.to_owned() })?;

@@ -58,12 +58,14 @@ pub const MERGE_ORDER: Rule<'static> = Rule {
     help: "Merge the missing predecessors first; `gitcoord integration` shows the order.",
 };
 
+/// An added file breaks one of the plan's `[[rule]]`s.
 pub const FILE_RULE: Rule<'static> = Rule {
     id: "file-rule",
-    description: "An added file follows the plan's file-organisation rules.",
+    description: "An added file breaks the plan's file-organisation rules.",
     help: "Put the file where the plan's rules allow (`gitcoord plan show` lists them), then commit again.",
 };
 
+/// An agent commits while the wave of its task in progress is not open.
 pub const WAVE_CLOSED: Rule<'static> = Rule {
     id: "wave-closed",
     description: "An agent commits only while the wave of its task is open (enforce_waves).",
