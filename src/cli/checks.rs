@@ -190,25 +190,23 @@ fn root_files(repo: &Repo, branch: Option<&str>, max: u32) -> Result<String, Str
 /// conflict (played forward with `git merge-tree`, nothing checked out).
 fn merges_clean(ctx: &Ctx, state: &State) -> Result<String, String> {
     let repo = ctx.repo().map_err(|e| e.lines().join(": "))?;
-    let (integration, _) = super::integration::resolve(repo, state, "origin");
-    let branches: Vec<String> = crate::model::merge_order::order(&state.agents)
-        .into_iter()
-        .filter_map(|id| state.agents.get(&id).map(|a| a.branch.clone()))
-        .filter(|b| repo.local_branch_tip(b).is_some() && b != &integration)
-        .collect();
-    let names: Vec<&str> = branches.iter().map(String::as_str).collect();
-    let conflicts = repo
-        .forecast_merges(&format!("refs/heads/{integration}"), &names)
-        .map_err(|e| e.to_string())?;
+    let (integration, conflicts, merged) =
+        super::conflicts::in_merge_order(repo, state).map_err(|e| e.lines().join(": "))?;
     if conflicts.is_empty() {
         Ok(format!(
-            "{} branch(es) merge into {integration} cleanly, in merge order",
-            names.len()
+            "{merged} branch(es) merge into {integration} cleanly, in merge order"
         ))
     } else {
         let each: Vec<String> = conflicts
             .iter()
-            .map(|c| format!("{} conflicts in {}", c.branch, c.files.join(", ")))
+            .map(|c| {
+                format!(
+                    "{} ({}) conflicts in {}",
+                    c.branch,
+                    c.agent,
+                    c.files.join(", ")
+                )
+            })
             .collect();
         Err(format!(
             "merging into {integration} in merge order: {}",

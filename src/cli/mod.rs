@@ -6,10 +6,12 @@ mod check_pr;
 mod check_push;
 mod checkin;
 mod checks;
+mod conflicts;
 mod ctx;
 mod demo;
 mod error;
 mod format;
+mod graph;
 mod guard;
 mod halt;
 mod hint;
@@ -29,6 +31,7 @@ mod spawn;
 mod status;
 mod task;
 mod ui;
+mod verify;
 mod wave;
 mod whoami;
 
@@ -161,6 +164,12 @@ pub enum Command {
     /// Waves: list, status, advance.
     #[command(subcommand)]
     Wave(wave::WaveCommand),
+    /// Agents, tasks with dependencies, waves and merge order as a graph (mermaid or dot).
+    Graph(graph::GraphArgs),
+    /// Run the plan's checks as a checklist: one ✓/✗ line each, exit 1 if any fails.
+    Verify(verify::VerifyArgs),
+    /// Forecast merge conflicts between agents' branches, pairwise and in merge order.
+    Conflicts,
     /// Move every branch snapshotted as wave W opened back to its snapshot (--yes to do it).
     Rollback(rollback::RollbackArgs),
 }
@@ -232,6 +241,9 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Next => task::run_next(ctx),
         Command::Wave(cmd) => wave::run(ctx, cmd),
         Command::Rollback(args) => rollback::run(ctx, args),
+        Command::Conflicts => conflicts::run(ctx),
+        Command::Verify(args) => verify::run(ctx, args),
+        Command::Graph(args) => graph::run(ctx, args),
     }
 }
 

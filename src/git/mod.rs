@@ -6,6 +6,7 @@ pub mod blobs;
 pub mod changes;
 pub mod command;
 pub mod history;
+pub mod merges;
 pub mod repo;
 pub mod revs;
 pub mod snapshots;
