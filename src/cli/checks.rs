@@ -137,11 +137,23 @@ fn run_command(command: &str, dir: &Path, limit: Duration) -> Result<String, Str
     }
 }
 
-/// Every task's deliverables exist on its assignee's branch tip.
+/// Every task's deliverables exist on its assignee's branch tip — the tasks due by now:
+/// those of no wave, of a done wave or of the open wave (a later wave's are not expected
+/// yet, so the built-in works as a wave's checkpoint too).
 fn deliverables(repo: &Repo, state: &State) -> Result<String, String> {
     let mut missing = Vec::new();
     let mut count = 0;
+    let pending = |wave: &String| {
+        state.plan.as_ref().is_some_and(|p| {
+            p.waves
+                .iter()
+                .any(|w| &w.id == wave && w.status == crate::model::plan_state::WaveStatus::Pending)
+        })
+    };
     for (id, task) in crate::model::task::in_order(state) {
+        if task.wave.as_ref().is_some_and(pending) {
+            continue;
+        }
         let branch = task
             .assignee
             .as_ref()
@@ -201,10 +213,10 @@ fn merges_clean(ctx: &Ctx, state: &State) -> Result<String, String> {
             .iter()
             .map(|c| {
                 format!(
-                    "{} ({}) conflicts in {}",
+                    "{} conflicts in {} (agent {})",
                     c.branch,
-                    c.agent,
-                    c.files.join(", ")
+                    c.files.join(", "),
+                    c.agent
                 )
             })
             .collect();

@@ -90,7 +90,25 @@ impl Ctx {
         Ok(self.repo()?.require_state()?)
     }
 
-    /// Performs `op` as the acting identity: one state commit, compare-and-swap, retried.
+    /// Whether `op` would apply to the current state, without writing anything: what is
+    /// refused or invalid is refused before slow work (running checks) is done for it.
+    pub fn try_op(&self, op: &Op) -> Result<(), CliError> {
+        let repo = self.repo()?;
+        let snapshot = repo.read_state_in(&op.scope())?;
+        let Some(mut snapshot) = snapshot else {
+            return Ok(()); // run_op says there is no state
+        };
+        let (actor, _) = self.actor(Some(&snapshot.state))?;
+        let record = Record {
+            op: op.clone(),
+            actor,
+            at: self.now()?,
+        };
+        crate::model::op::apply(&mut snapshot.state, &record)?;
+        Ok(())
+    }
+
+    /// Applies `op` to the state as the acting identity (compare-and-swap, retried).
     pub fn run_op(&self, op: Op) -> Result<Applied, CliError> {
         let repo = self.repo()?;
         // Only what the operation reads and may change is loaded.

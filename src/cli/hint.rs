@@ -64,6 +64,10 @@ fn op_hints(e: &OpError) -> Vec<String> {
         }
         OpError::NoSuchTask { .. } => one("see `gitcoord task list`"),
         OpError::BadTaskId { .. } => one("choose another id"),
+        OpError::PlanWaves { .. } => {
+            one("edit the plan, check it with `gitcoord plan check`, and apply it again")
+        }
+        OpError::BadTask { .. } => one("fix the task's definition and add it again"),
         OpError::TaskExists { id } => vec![format!(
             "see `gitcoord task show {id}`, or choose another id"
         )],

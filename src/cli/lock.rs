@@ -44,7 +44,11 @@ pub fn run_lock(ctx: &mut Ctx, args: LockArgs) -> Result<Outcome, CliError> {
         Some(text) => {
             time::parse_duration(text).map_err(|m| CliError::usage(m, "e.g. --ttl 45m"))?
         }
-        None => DEFAULT_LOCK_TTL,
+        // The plan's default, read from the core state (cached, cheap).
+        None => ctx
+            .repo()?
+            .read_state_in(&crate::model::shard::Scope::core())?
+            .map_or(DEFAULT_LOCK_TTL, |s| s.state.lock_ttl()),
     };
     let patterns = patterns(ctx, &args.paths)?;
     let applied = ctx.run_op(Op::Lock {

@@ -48,9 +48,11 @@ pub fn run(ctx: &mut Ctx, args: RollbackArgs) -> Result<Outcome, CliError> {
         if from == Some(to) {
             continue;
         }
+        // A worktree whose directory is gone (`git worktree prune` would drop it) has no
+        // files to follow: its branch moves as a ref.
         let worktree = checkouts
             .iter()
-            .find(|c| c.branch.as_deref() == Some(branch.as_str()))
+            .find(|c| c.branch.as_deref() == Some(branch.as_str()) && c.root.is_dir())
             .map(|c| c.root.display().to_string());
         moves.push(Move {
             name,
@@ -73,7 +75,9 @@ pub fn run(ctx: &mut Ctx, args: RollbackArgs) -> Result<Outcome, CliError> {
             "snapshots are taken as a wave opens; see `gitcoord wave list` and `git for-each-ref refs/gitcoord/snapshots`",
         ));
     }
-    // Uncommitted work is never touched: one dirty worktree stops the whole rollback.
+    let missing: Vec<&str> = names_without_snapshot(repo, state, &args.wave);
+    // Uncommitted work is never touched: one dirty worktree, or one that cannot move (an
+    // untracked file in the way), stops the whole rollback before anything moves.
     for m in &moves {
         if let Some(root) = &m.worktree {
             if crate::git::Repo::is_dirty(std::path::Path::new(root))? {
@@ -86,6 +90,17 @@ pub fn run(ctx: &mut Ctx, args: RollbackArgs) -> Result<Outcome, CliError> {
                         "commit or stash them there (`git -C {} stash`), then run the rollback again",
                         crate::model::text::shell_word(root)
                     ),
+                ));
+            }
+            if let Some(why) =
+                crate::git::Repo::cannot_move_checkout(std::path::Path::new(root), &m.to)?
+            {
+                return Err(CliError::refused(
+                    format!(
+                        "{root} cannot go back to the snapshot of {}: {why}; nothing was moved",
+                        m.branch
+                    ),
+                    "move or remove what is in the way there, then run the rollback again",
                 ));
             }
         }
@@ -108,7 +123,7 @@ pub fn run(ctx: &mut Ctx, args: RollbackArgs) -> Result<Outcome, CliError> {
     let wave = args.wave.clone();
     ctx.ui.emit(&moves, |out| {
         if moves.is_empty() {
-            return writeln!(out, "every branch is at its snapshot of wave {wave}");
+            writeln!(out, "every branch is at its snapshot of wave {wave}")?;
         }
         let verb = if yes { "moved" } else { "would move" };
         for m in &moves {
@@ -125,10 +140,36 @@ pub fn run(ctx: &mut Ctx, args: RollbackArgs) -> Result<Outcome, CliError> {
                     .unwrap_or_default()
             )?;
         }
-        if !yes {
+        if !missing.is_empty() {
+            writeln!(
+                out,
+                "no snapshot of wave {wave} for: {} (their branches stay where they are)",
+                missing.join(", ")
+            )?;
+        }
+        if !yes && !moves.is_empty() {
             writeln!(out, "run `gitcoord rollback {wave} --yes` to do it")?;
         }
         Ok(())
     })?;
     Ok(Outcome::Clean)
+}
+
+/// The agents with a branch here but no snapshot of `wave` (registered after it opened, or
+/// a snapshot a killed process never wrote).
+fn names_without_snapshot<'s>(
+    repo: &crate::git::Repo,
+    state: &'s crate::model::State,
+    wave: &str,
+) -> Vec<&'s str> {
+    state
+        .agents
+        .iter()
+        .filter(|(_, a)| repo.local_branch_tip(&a.branch).is_some())
+        .filter(|(id, _)| {
+            repo.ref_commit(&format!("{SNAPSHOTS}/{wave}/{id}"))
+                .is_none()
+        })
+        .map(|(id, _)| id.as_str())
+        .collect()
 }

@@ -29,6 +29,8 @@ struct AgentLine<'a> {
     #[serde(flatten)]
     agent: &'a Agent,
     locks: usize,
+    /// Not seen for longer than the plan's `stale_after` (default 24 h).
+    stale: bool,
 }
 
 /// Prints the one-screen status.
@@ -49,6 +51,7 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             id,
             agent,
             locks: locks.iter().filter(|l| &l.holder == id).count(),
+            stale: state.is_stale(agent, now),
         })
         .collect();
     let status = Status {
@@ -100,6 +103,11 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
                 .last_seen
                 .map(|t| time::ago(t, now))
                 .unwrap_or_else(|| "never seen".into());
+            let seen = if a.stale {
+                format!("{seen} (stale)")
+            } else {
+                seen
+            };
             writeln!(
                 out,
                 "  {:<16} {:<30} {:<9} {:>2} lock(s)  {seen}{}",

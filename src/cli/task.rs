@@ -101,11 +101,48 @@ pub struct AddArgs {
     pub checks: Vec<String>,
 }
 
+/// A task as `task list --json` gives it: every key present (null or empty when unset),
+/// so scripts can rely on them.
 #[derive(Serialize)]
 struct Listed<'a> {
     id: &'a str,
-    #[serde(flatten)]
+    title: &'a str,
+    status: TaskStatus,
+    assignee: Option<&'a str>,
+    suggest: Option<&'a str>,
+    after: &'a [String],
+    wave: Option<&'a str>,
+    priority: Option<u32>,
+    due: Option<&'a str>,
+    expertise: Option<&'a str>,
+    deliverables: &'a [String],
+    checks: &'a [String],
+    reason: Option<&'a str>,
+    updated: Option<jiff::Timestamp>,
+    #[serde(skip)]
     task: &'a Task,
+}
+
+impl<'a> Listed<'a> {
+    fn new(id: &'a str, task: &'a Task) -> Listed<'a> {
+        Listed {
+            id,
+            title: &task.title,
+            status: task.status,
+            assignee: task.assignee.as_deref(),
+            suggest: task.suggest.as_deref(),
+            after: &task.after,
+            wave: task.wave.as_deref(),
+            priority: task.priority,
+            due: task.due.as_deref(),
+            expertise: task.expertise.as_deref(),
+            deliverables: &task.deliverables,
+            checks: &task.checks,
+            reason: task.reason.as_deref(),
+            updated: task.updated,
+            task,
+        }
+    }
 }
 
 /// Runs a `task` subcommand.
@@ -118,8 +155,10 @@ pub fn run(ctx: &mut Ctx, cmd: TaskCommand) -> Result<Outcome, CliError> {
         TaskCommand::Decline { id, reason } => Op::TaskDecline { id, reason },
         TaskCommand::Start { id } => Op::TaskStart { id },
         TaskCommand::Done { id } => {
+            let op = Op::TaskDone { id: id.clone() };
+            ctx.try_op(&op)?;
             verify_done(ctx, &id)?;
-            Op::TaskDone { id }
+            op
         }
         TaskCommand::Block { id, reason } => Op::TaskBlock { id, reason },
         TaskCommand::Reopen { id } => Op::TaskReopen { id },
@@ -139,7 +178,7 @@ fn add_op(args: AddArgs) -> Result<Op, CliError> {
     }
     let mut deliverables = Vec::new();
     for file in &args.deliverables {
-        let normal = crate::model::id::normalize_pattern(file).map_err(|why| {
+        let normal = crate::model::id::normalize_deliverable(file).map_err(|why| {
             CliError::usage(
                 why,
                 "pass --deliverable PATH relative to the repository root",
@@ -191,7 +230,7 @@ fn list(ctx: &mut Ctx, status: Option<String>, agent: Option<String>) -> Result<
         .into_iter()
         .filter(|(_, t)| status.is_none_or(|s| t.status == s))
         .filter(|(_, t)| agent.is_none() || t.assignee == agent)
-        .map(|(id, task)| Listed { id, task })
+        .map(|(id, task)| Listed::new(id, task))
         .collect();
     ctx.ui.emit(&tasks, |out| {
         if tasks.is_empty() {

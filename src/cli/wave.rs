@@ -196,22 +196,17 @@ pub fn snapshot_opened(ctx: &mut Ctx, applied: &Applied) -> Result<(), CliError>
         .map(|(id, a)| (id.clone(), a.branch.clone()))
         .collect();
     branches.push(("integration".to_owned(), integration));
-    if branches
-        .iter()
-        .any(|(name, _)| repo.ref_commit(&format!("{prefix}{name}")).is_some())
-    {
-        return Ok(());
-    }
-    let mut taken = Vec::new();
-    for (name, branch) in branches {
-        if let Some(tip) = repo.local_branch_tip(&branch) {
-            repo.write_snapshot(&open.id, &name, tip).map_err(|e| {
-                CliError::new(super::ErrorKind::Invalid, e)
-                    .hint("check that the repository is writable (`git status`)")
-            })?;
-            taken.push(name);
-        }
-    }
+    // Only what is missing: a snapshot is taken once (as the wave opens) and completed when
+    // a killed process left it partial, never moved.
+    let missing: Vec<(String, crate::model::ObjectId)> = branches
+        .into_iter()
+        .filter(|(name, _)| repo.ref_commit(&format!("{prefix}{name}")).is_none())
+        .filter_map(|(name, branch)| Some((name, repo.local_branch_tip(&branch)?)))
+        .collect();
+    let taken = repo.write_snapshots(&open.id, &missing).map_err(|e| {
+        CliError::new(super::ErrorKind::Invalid, e)
+            .hint("check that the repository is writable (`git status`)")
+    })?;
     if !taken.is_empty() {
         ctx.ui.note(&format!(
             "snapshot of wave {}: {} branch(es) under {prefix}",

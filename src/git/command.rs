@@ -194,6 +194,29 @@ impl Repo {
         Ok(!output(cmd)?.is_empty())
     }
 
+    /// Why the worktree at `root` could not move to commit `to` (`git reset --keep`), as
+    /// git would say it (an untracked file in the way…); `None` when it can. Nothing is
+    /// written (`git read-tree --dry-run`).
+    pub fn cannot_move_checkout(root: &Path, to: &str) -> Result<Option<String>, Error> {
+        // Stale stat data would read as changes: refresh it first, as `git status` does.
+        let mut refresh = git(root);
+        refresh.args(["update-index", "-q", "--refresh"]);
+        let _ = refresh.output().map_err(Error::Spawn)?;
+        let mut cmd = git(root);
+        cmd.args(["read-tree", "-n", "-m", "-u", "HEAD", to]);
+        let out = cmd.output().map_err(Error::Spawn)?;
+        if out.status.success() {
+            return Ok(None);
+        }
+        let said = String::from_utf8_lossy(&out.stderr);
+        let why: Vec<&str> = said
+            .lines()
+            .map(|l| l.trim_start_matches("error: ").trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        Ok(Some(why.join("; ")))
+    }
+
     /// Moves `branch` to `to`: in `checkout` (which has it checked out) with
     /// `git reset --keep`, which refuses rather than lose a change; else the ref alone,
     /// only from `from` (compare-and-swap).

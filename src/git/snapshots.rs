@@ -3,7 +3,7 @@
 //! `.../<wave>/integration`, so a wave can be rolled back to where it started.
 
 use gix::ObjectId;
-use gix::refs::transaction::PreviousValue;
+use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::Repo;
 
@@ -27,21 +27,49 @@ impl Repo {
         self.ref_commit(&format!("refs/heads/{branch}"))
     }
 
-    /// Records `id` as the snapshot `name` (an agent id, or `integration`) of `wave`.
-    pub fn write_snapshot(&self, wave: &str, name: &str, id: ObjectId) -> Result<String, Error> {
-        let full = format!("{SNAPSHOTS}/{wave}/{name}");
-        self.inner
-            .reference(
-                full.as_str(),
-                id,
-                PreviousValue::Any,
-                format!("gitcoord: snapshot of {name} as wave {wave} opens"),
-            )
-            .map_err(|e| Error {
-                name: full.clone(),
-                source: e.into(),
-            })?;
-        Ok(full)
+    /// Records the snapshots of `wave` (`(name, commit)`: an agent id or `integration`, and
+    /// its branch tip) in one reference transaction, each only when missing: snapshots are
+    /// taken once, and a snapshot left incomplete by a killed process is completed, never
+    /// moved. Returns the refs written.
+    pub fn write_snapshots(
+        &self,
+        wave: &str,
+        tips: &[(String, ObjectId)],
+    ) -> Result<Vec<String>, Error> {
+        let mut edits = Vec::new();
+        let mut names = Vec::new();
+        for (name, id) in tips {
+            let full = format!("{SNAPSHOTS}/{wave}/{name}");
+            let Ok(refname) = gix::refs::FullName::try_from(full.as_str()) else {
+                return Err(Error {
+                    name: full,
+                    source: "not a valid ref name".into(),
+                });
+            };
+            edits.push(RefEdit {
+                change: Change::Update {
+                    log: LogChange {
+                        mode: RefLog::AndReference,
+                        force_create_reflog: false,
+                        message: format!("gitcoord: snapshot of {name} as wave {wave} opens")
+                            .into(),
+                    },
+                    expected: PreviousValue::MustNotExist,
+                    new: gix::refs::Target::Object(*id),
+                },
+                name: refname,
+                deref: false,
+            });
+            names.push(full);
+        }
+        if edits.is_empty() {
+            return Ok(names);
+        }
+        self.inner.edit_references(edits).map_err(|e| Error {
+            name: names.join(", "),
+            source: e.into(),
+        })?;
+        Ok(names)
     }
 }
 

@@ -149,6 +149,21 @@ pub enum OpError {
         /// The id given.
         id: String,
     },
+    /// A task's definition is not acceptable (an empty title, priority 0, an unknown check,
+    /// a dependency on a task of a later wave).
+    #[error("task '{id}': {why}")]
+    BadTask {
+        /// The task.
+        id: String,
+        /// What is wrong, and what is expected.
+        why: String,
+    },
+    /// A re-applied plan's waves cannot go on from where the state's waves stand.
+    #[error("the plan cannot be applied: {why}")]
+    PlanWaves {
+        /// What is wrong, and what to do.
+        why: String,
+    },
     /// A task with this id exists already.
     #[error("task '{id}' exists already")]
     TaskExists {
@@ -192,8 +207,8 @@ pub enum OpError {
         /// Who has it, if anyone.
         assignee: Option<String>,
     },
-    /// The task cannot start yet.
-    #[error("task '{id}' cannot start yet: {}", waiting.join("; "))]
+    /// The task cannot start (or be done) yet.
+    #[error("task '{id}' must wait: {}", waiting.join("; "))]
     TaskNotReady {
         /// The task.
         id: String,

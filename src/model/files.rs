@@ -159,7 +159,7 @@ fn in_dir<'f>(
         .map(move |(name, text)| {
             let id = name[dir.len() + 1..]
                 .strip_suffix(".toml")
-                .filter(|id| super::id::validate_agent_id(id).is_ok())
+                .filter(|id| super::id::is_stored_id(id))
                 .ok_or_else(|| Error::Unexpected { file: name.clone() })?;
             Ok((name.as_str(), id, text.as_str()))
         })

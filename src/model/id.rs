@@ -1,16 +1,26 @@
 //! Validation of the names users give: agent ids and repository-relative paths or globs.
 
-/// Checks an agent id: 1 to 64 characters of ASCII letters, digits, `-`, `_` or `.`,
-/// starting with a letter or digit.
+/// Checks an agent id (task and wave ids follow the same rule): 1 to 64 characters of
+/// ASCII letters, digits, `-`, `_` or `.`, starting with a letter or digit, and usable as
+/// one component of a git ref name (snapshot refs are named by agent and wave): no `..`,
+/// not ending in `.` or `.lock`.
 pub fn validate_agent_id(id: &str) -> Result<(), String> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    let first_ok = id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if id.is_empty() || id.len() > 64 || !first_ok || !id.chars().all(ok_char) {
+    let ref_ok = !id.contains("..") && !id.ends_with('.') && !id.ends_with(".lock");
+    if !is_stored_id(id) || !ref_ok {
         return Err(format!(
-            "'{id}' is not a valid agent id; use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit (e.g. backend-1)"
+            "'{id}' is not a valid agent id; use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit, without '..' and not ending in '.' or '.lock' (e.g. backend-1)"
         ));
     }
     Ok(())
+}
+
+/// Whether `id` may name a file of the state (`agents/ID.toml`): the characters and length
+/// of [`validate_agent_id`], which new ids must also pass. States written before the ref
+/// rule keep reading.
+pub fn is_stored_id(id: &str) -> bool {
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let first_ok = id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    !id.is_empty() && id.len() <= 64 && first_ok && id.chars().all(ok_char)
 }
 
 /// `path` with `.` and `..` resolved without touching the file system (`a/./b/../c` →
@@ -27,6 +37,17 @@ pub fn lexical_path(path: &std::path::Path) -> std::path::PathBuf {
         }
     }
     out
+}
+
+/// Normalises a deliverable: one file, repository-relative (not a glob, not a directory).
+pub fn normalize_deliverable(raw: &str) -> Result<String, String> {
+    let normal = normalize_pattern(raw)?;
+    if normal.contains(['*', '?', '[']) || normal.ends_with("/**") {
+        return Err(format!(
+            "deliverable '{raw}' is a glob or a directory; name a file"
+        ));
+    }
+    Ok(normal)
 }
 
 /// Normalises a repository-relative path or glob given by a user: strips `./`, collapses
@@ -84,6 +105,23 @@ mod tests {
         }
         for bad in ["", "-x", ".x", "a b", "a/b", "é", &"x".repeat(65)] {
             assert!(validate_agent_id(bad).is_err(), "{bad}");
+            assert!(!is_stored_id(bad), "{bad}");
+        }
+        // Not one component of a ref name: refused for new ids, still read when stored.
+        for unsafe_ref in ["x.lock", "a..b", "W1."] {
+            assert!(validate_agent_id(unsafe_ref).is_err(), "{unsafe_ref}");
+            assert!(is_stored_id(unsafe_ref), "{unsafe_ref}");
+        }
+    }
+
+    #[test]
+    fn deliverables_name_one_file() {
+        assert_eq!(
+            normalize_deliverable("./src/a.rs").as_deref(),
+            Ok("src/a.rs")
+        );
+        for bad in ["src/*.rs", "src/", "a?", "[ab]", "../x"] {
+            assert!(normalize_deliverable(bad).is_err(), "{bad}");
         }
     }
 

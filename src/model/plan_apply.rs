@@ -90,11 +90,23 @@ pub fn apply(state: &mut State, record: &Record, plan: &Plan) -> Result<Applied,
             }
         })
         .collect();
+    check_waves(state, plan, &waves)?;
     if !waves.iter().any(|w| w.status == WaveStatus::Open) {
         if let Some(first) = waves.iter_mut().find(|w| w.status != WaveStatus::Done) {
             first.status = WaveStatus::Open;
             first.opened = Some(record.at);
-            notes.push(format!("wave {} opens", first.id));
+            let was_open = before
+                .plan
+                .as_ref()
+                .and_then(PlanState::open_wave)
+                .map(|w| w.id.as_str());
+            match was_open {
+                Some(gone) => notes.push(format!(
+                    "wave {} opens (the open wave {gone} is no longer in the plan)",
+                    first.id
+                )),
+                None => notes.push(format!("wave {} opens", first.id)),
+            }
         }
     }
     state.plan = Some(PlanState {
@@ -148,6 +160,43 @@ pub fn apply(state: &mut State, record: &Record, plan: &Plan) -> Result<Applied,
     ));
     applied.notes = notes;
     Ok(applied)
+}
+
+/// Refuses a re-applied plan whose waves cannot go on: a wave that has not opened placed
+/// before one that has (it would never open), or a kept task (one the plan does not name)
+/// left in a wave the plan no longer has.
+fn check_waves(state: &State, plan: &Plan, waves: &[Wave]) -> Result<(), OpError> {
+    let started = waves.iter().rposition(|w| w.status != WaveStatus::Pending);
+    if let Some(last) = started {
+        if let Some(early) = waves[..last]
+            .iter()
+            .find(|w| w.status == WaveStatus::Pending)
+        {
+            return Err(OpError::PlanWaves {
+                why: format!(
+                    "wave {} would come before wave {}, which is {} already, and so never open; add new waves after the open one",
+                    early.id,
+                    waves[last].id,
+                    waves[last].status.name()
+                ),
+            });
+        }
+    }
+    for (id, task) in &state.tasks {
+        let named = plan.tasks.iter().any(|t| &t.id == id);
+        let Some(wave) = task.wave.as_ref().filter(|_| !named) else {
+            continue;
+        };
+        if task.status != TaskStatus::Done && !waves.iter().any(|w| &w.id == wave) {
+            return Err(OpError::PlanWaves {
+                why: format!(
+                    "task {id} ({}) is in wave {wave}, which the plan no longer has; list the task in the plan with another wave, or keep the wave",
+                    task.status.name()
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The open wave `wave` is done (its checks verified before this is recorded) and the next

@@ -91,6 +91,35 @@ impl State {
         live
     }
 
+    /// The plan's `settings.lock_ttl`, else the default lock lifetime (30 minutes).
+    pub fn lock_ttl(&self) -> jiff::SignedDuration {
+        self.setting(|s| s.lock_ttl.as_deref())
+            .unwrap_or(super::lock::DEFAULT_LOCK_TTL)
+    }
+
+    /// The plan's `settings.stale_after`, else 24 hours: an agent not seen for this long
+    /// is stale.
+    pub fn stale_after(&self) -> jiff::SignedDuration {
+        self.setting(|s| s.stale_after.as_deref())
+            .unwrap_or(jiff::SignedDuration::from_hours(24))
+    }
+
+    /// Whether agent `agent` has not been seen (checked in, changed the state) for
+    /// [`State::stale_after`] at `now`.
+    pub fn is_stale(&self, agent: &Agent, now: Timestamp) -> bool {
+        let seen = agent.last_seen.unwrap_or(agent.added);
+        now.duration_since(seen) > self.stale_after()
+    }
+
+    /// A duration setting of the plan, when set and valid (`plan check` saw to it).
+    fn setting(
+        &self,
+        pick: impl Fn(&super::plan::Settings) -> Option<&str>,
+    ) -> Option<jiff::SignedDuration> {
+        let text = pick(&self.plan.as_ref()?.settings)?;
+        super::time::parse_duration(text).ok()
+    }
+
     /// The agent whose branch is `branch`, if exactly one has it.
     pub fn agent_by_branch(&self, branch: &str) -> Option<&str> {
         let mut hits = self.agents.iter().filter(|(_, a)| a.branch == branch);

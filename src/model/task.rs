@@ -193,6 +193,45 @@ pub fn checkin_task(state: &State, agent: &str, id: &str) -> Result<Option<Strin
     }
 }
 
+/// What `task add` refuses that a plan's checker refuses too: an empty title, priority 0,
+/// a check the plan lacks, a dependency on a task of a later wave.
+fn check_definition(state: &State, id: &str, task: &Task) -> Result<(), OpError> {
+    let bad = |why: String| {
+        Err(OpError::BadTask {
+            id: id.to_owned(),
+            why,
+        })
+    };
+    if task.title.trim().is_empty() {
+        return bad("the title is empty; give it one line saying what is to be done".into());
+    }
+    if task.priority == Some(0) {
+        return bad("priority 0 is not a priority; use 1 (the most urgent) or more".into());
+    }
+    let plan = state.plan.as_ref();
+    for check in &task.checks {
+        if !plan.is_some_and(|p| p.checks.iter().any(|c| &c.id == check)) {
+            return bad(format!(
+                "the plan has no check '{check}'; name one of its [[check]] ids"
+            ));
+        }
+    }
+    let waves = plan.map(|p| p.waves.as_slice()).unwrap_or_default();
+    let index = |wave: Option<&String>| wave.and_then(|w| waves.iter().position(|x| &x.id == w));
+    if let Some(mine) = index(task.wave.as_ref()) {
+        for before in &task.after {
+            let theirs = state.tasks.get(before).and_then(|t| index(t.wave.as_ref()));
+            if let Some(theirs) = theirs.filter(|&t| t > mine) {
+                return bad(format!(
+                    "it would come after '{before}' of the later wave {}; put it in that wave or later, or drop the dependency",
+                    waves[theirs].id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Adds a task.
 pub fn add(state: &mut State, record: &Record, id: &str, task: &Task) -> Result<Applied, OpError> {
     super::id::validate_agent_id(id).map_err(|_| OpError::BadTaskId { id: id.to_owned() })?;
@@ -218,6 +257,7 @@ pub fn add(state: &mut State, record: &Record, id: &str, task: &Task) -> Result<
             return Err(OpError::NoSuchWave { id: wave.clone() });
         }
     }
+    check_definition(state, id, task)?;
     let mut task = task.clone();
     task.order = state.tasks.values().map(|t| t.order + 1).max().unwrap_or(0);
     task.status = if task.assignee.is_some() {
@@ -282,12 +322,14 @@ pub fn decline(
     if task.status == TaskStatus::Done {
         return Err(OpError::TaskIsDone { id: id.to_owned() });
     }
-    task.assignee = None;
+    let assignee = task.assignee.take();
     task.status = TaskStatus::Open;
     task.reason = Some(reason.to_owned());
     task.updated = Some(record.at);
+    forget_current(state, assignee.as_deref(), id);
     Ok(Applied::new(format!(
-        "task {id} declined by {actor}: {reason}"
+        "task {id} declined by {actor}: {}",
+        super::text::one_line(reason)
     )))
 }
 
@@ -333,21 +375,37 @@ pub fn start(state: &mut State, record: &Record, id: &str) -> Result<Applied, Op
     Ok(Applied::new(format!("task {id} started by {me}")))
 }
 
-/// Task `id` is done (its deliverables and checks verified before this is recorded).
+/// The agent `assignee` no longer works on task `id`: its checked-in task is cleared.
+fn forget_current(state: &mut State, assignee: Option<&str>, id: &str) {
+    if let Some(agent) = assignee.and_then(|a| state.agents.get_mut(a)) {
+        if agent.task.as_deref() == Some(id) {
+            agent.task = None;
+        }
+    }
+}
+
+/// Task `id` is done (its deliverables and checks verified before this is recorded). What
+/// keeps it from starting keeps it from being done: a task cannot skip its dependencies,
+/// its wave or its place in a sequential wave by going straight to done.
 pub fn done(state: &mut State, record: &Record, id: &str) -> Result<Applied, OpError> {
     let task = own_task(state, record, id)?;
     if task.status == TaskStatus::Done {
         return Ok(Applied::new(format!("task {id} is already done")).unchanged());
     }
+    let snapshot = task.clone();
+    let waiting = blockers(state, id, &snapshot);
+    if !waiting.is_empty() {
+        return Err(OpError::TaskNotReady {
+            id: id.to_owned(),
+            waiting,
+        });
+    }
+    let task = require_task(state, id)?;
     task.status = TaskStatus::Done;
     task.reason = None;
     task.updated = Some(record.at);
     let assignee = task.assignee.clone();
-    if let Some(agent) = assignee.and_then(|a| state.agents.get_mut(&a)) {
-        if agent.task.as_deref() == Some(id) {
-            agent.task = None;
-        }
-    }
+    forget_current(state, assignee.as_deref(), id);
     Ok(Applied::new(format!("task {id} done")))
 }
 
@@ -365,7 +423,10 @@ pub fn block(
     task.status = TaskStatus::Blocked;
     task.reason = Some(reason.to_owned());
     task.updated = Some(record.at);
-    Ok(Applied::new(format!("task {id} blocked: {reason}")))
+    Ok(Applied::new(format!(
+        "task {id} blocked: {}",
+        super::text::one_line(reason)
+    )))
 }
 
 /// Task `id`, done or blocked, is open again (claimed when it has an assignee).
@@ -445,7 +506,13 @@ pub fn next(state: &State, agent: &str) -> Next {
         })
         .copied()
         .collect();
-    by_priority(&mut free);
+    // Suggested to this agent first, then by priority.
+    free.sort_by_key(|(_, t)| {
+        (
+            t.suggest.as_deref() != Some(agent),
+            t.priority.unwrap_or(u32::MAX),
+        )
+    });
     if let Some((id, _)) = free
         .iter()
         .find(|(id, t)| blockers(state, id, t).is_empty())
@@ -465,3 +532,7 @@ pub fn next(state: &State, agent: &str) -> Next {
         waiting_on,
     }
 }
+
+#[cfg(test)]
+#[path = "task_tests.rs"]
+mod tests;

@@ -13,6 +13,7 @@ mod install;
 mod messages;
 mod outcomes;
 mod plans;
+mod plans_edges;
 mod push;
 mod secrets;
 mod state_format;
