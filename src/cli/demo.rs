@@ -138,118 +138,119 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Outcome, CliError> {
     }
 }
 
-/// The scenario: three leads (security, cleanup, database). Returns false if any step did
-/// not turn out as the narration says.
+/// The scenario: the `three-leads` template (security, organization, database). Returns
+/// false if any step did not turn out as the narration says.
 fn script(d: &mut Demo) -> std::io::Result<bool> {
     let repo = d.root.join("app");
-    std::fs::create_dir_all(d.root.join("home"))?;
-    std::fs::create_dir_all(&repo)?;
-    d.quiet_git(&repo, &["init", "-q", "-b", "main"])?;
-    d.write(&repo, "config/settings.py", "DEBUG = False\n")?;
-    d.write(
-        &repo,
-        "src/app.py",
-        "import os, sys\n\ndef main():\n    pass\n",
-    )?;
-    d.write(&repo, "db/schema.sql", "create table users (id int);\n")?;
-    d.quiet_git(&repo, &["add", "-A"])?;
-    d.quiet_git(&repo, &["commit", "-q", "-m", "the app"])?;
-    let origin = d.root.join("origin.git");
-    d.quiet_git(
-        &d.root.clone(),
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            &origin.to_string_lossy(),
-        ],
-    )?;
-    d.quiet_git(
-        &repo,
-        &["remote", "add", "origin", &origin.to_string_lossy()],
-    )?;
-    d.quiet_git(&repo, &["push", "-q", "origin", "main"])?;
+    setup(d, &repo)?;
     let mut ok = true;
 
-    d.say("The lead sets up the state ref, the hooks and three agents")?;
-    ok &= d.gc(&repo, &["init"])?;
-    ok &= d.gc(
-        &repo,
-        &[
-            "agent",
-            "add",
-            "security",
-            "--branch",
-            "feature/section-1a-security",
-            "--owns",
-            "config/**",
-            "--role",
-            "security lead",
-        ],
-    )?;
-    ok &= d.gc(
-        &repo,
-        &[
-            "agent",
-            "add",
-            "cleanup",
-            "--branch",
-            "feature/section-1b-cleanup",
-            "--deny",
-            "config/**",
-            "--deny",
-            "db/**",
-            "--after",
-            "security",
-            "--role",
-            "organization lead",
-        ],
-    )?;
-    ok &= d.gc(
-        &repo,
-        &[
-            "agent",
-            "add",
-            "database",
-            "--branch",
-            "feature/section-1d-database",
-            "--owns",
-            "db/**",
-            "--after",
-            "cleanup",
-            "--role",
-            "database lead",
-        ],
-    )?;
+    d.say("The lead starts from the three-leads template: agents, boundaries, tasks, merge order, checklist")?;
+    ok &= d.gc(&repo, &["init", "--template", "three-leads"])?;
     let mut wts = Vec::new();
-    for id in ["security", "cleanup", "database"] {
-        let branch = match id {
-            "security" => "feature/section-1a-security",
-            "cleanup" => "feature/section-1b-cleanup",
-            _ => "feature/section-1d-database",
-        };
+    for (id, branch) in LEADS {
         let path = d.root.join(id);
-        ok &= d.gc(
-            &repo,
-            &[
-                "spawn",
-                id,
-                "--branch",
-                branch,
-                "--path",
-                &path.to_string_lossy(),
-            ],
-        )?;
+        let shown = path.to_string_lossy().into_owned();
+        ok &= d.gc(&repo, &["spawn", id, "--branch", branch, "--path", &shown])?;
         wts.push(path);
     }
     let (sec, org, db) = (wts[0].clone(), wts[1].clone(), wts[2].clone());
-    ok &= d.gc(&org, &["whoami"])?;
+    ok &= d.gc(&repo, &["task", "list"])?;
 
-    d.say("security locks src/app.py; cleanup's commit touching it is refused")?;
-    ok &= d.gc(
+    d.say("the database lead starts after the security lead's config: it must wait")?;
+    ok &= d.gc(&db, &["next"])?;
+    ok &= !d.gc(&db, &["task", "start", "db-schema"])?;
+
+    ok &= enforcement(d, &sec, &org, &db)?;
+
+    d.say("the security lead delivers its config; the task is done only once it is committed")?;
+    ok &= d.gc(&sec, &["task", "start", "sec-config"])?;
+    d.write(
         &sec,
+        "config/settings.py",
+        "import os\n\nDEBUG = False\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n",
+    )?;
+    ok &= !d.gc(&sec, &["task", "done", "sec-config"])?;
+    d.quiet_git(&sec, &["add", "config/settings.py"])?;
+    ok &= d.git(
+        &sec,
+        &["commit", "-qm", "read the key from the environment"],
+    )?;
+    ok &= d.gc(&sec, &["task", "done", "sec-config"])?;
+
+    d.say("now the database lead's task is ready")?;
+    ok &= d.gc(&db, &["next"])?;
+    ok &= d.gc(&db, &["task", "start", "db-schema"])?;
+    d.write(
+        &db,
+        "db/schema.sql",
+        "create table users (id int primary key);\n",
+    )?;
+    d.write(
+        &db,
+        "migrations/0001_initial.sql",
+        "create table users (id int primary key);\n",
+    )?;
+    d.quiet_git(&db, &["add", "-A"])?;
+    ok &= d.git(&db, &["commit", "-qm", "schema and first migration"])?;
+    ok &= d.gc(&db, &["task", "done", "db-schema"])?;
+    d.write(
+        &org,
+        "docs/STRUCTURE.md",
+        "# Layout\n\nsrc/ holds the code; one module per feature.\n",
+    )?;
+    d.quiet_git(&org, &["add", "-A"])?;
+    ok &= d.git(&org, &["commit", "-qm", "document the layout"])?;
+    ok &= d.gc(&org, &["task", "start", "org-imports"])?;
+    ok &= d.gc(&org, &["task", "done", "org-imports"])?;
+
+    ok &= merge_in_order(d, &repo)?;
+
+    d.say("the integration checklist passes; one screen for the lead, and the audit trail")?;
+    ok &= d.gc(&repo, &["verify"])?;
+    ok &= d.gc(&repo, &["status"])?;
+    ok &= d.gc(&repo, &["log", "-n", "6"])?;
+    Ok(ok)
+}
+
+/// The three leads of the template, with their branches.
+const LEADS: [(&str, &str); 3] = [
+    ("security", "feature/section-1a-security"),
+    ("organization", "feature/section-1b-cleanup"),
+    ("database", "feature/section-1d-database"),
+];
+
+/// The app's repository with one commit, and a bare `origin` it is pushed to.
+fn setup(d: &mut Demo, repo: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(d.root.join("home"))?;
+    std::fs::create_dir_all(repo)?;
+    d.quiet_git(repo, &["init", "-q", "-b", "main"])?;
+    d.write(repo, "config/defaults.py", "DEBUG = False\n")?;
+    d.write(
+        repo,
+        "src/app.py",
+        "import os, sys\n\ndef main():\n    pass\n",
+    )?;
+    d.write(repo, "Makefile", "test:\n\t@echo 'tests pass'\n")?;
+    d.quiet_git(repo, &["add", "-A"])?;
+    d.quiet_git(repo, &["commit", "-q", "-m", "the app"])?;
+    let origin = d.root.join("origin.git");
+    let shown = origin.to_string_lossy().into_owned();
+    d.quiet_git(
+        &d.root.clone(),
+        &["init", "-q", "--bare", "-b", "main", &shown],
+    )?;
+    d.quiet_git(repo, &["remote", "add", "origin", &shown])?;
+    d.quiet_git(repo, &["push", "-q", "origin", "main"])
+}
+
+/// Locks, messages, do-not-touch lists, the halt and secret scanning, each refusing a real
+/// `git commit`.
+fn enforcement(d: &mut Demo, sec: &Path, org: &Path, db: &Path) -> std::io::Result<bool> {
+    let mut ok = true;
+    d.say("security locks src/app.py; organization's commit touching it is refused")?;
+    ok &= d.gc(
+        sec,
         &[
             "lock",
             "src/app.py",
@@ -260,15 +261,15 @@ fn script(d: &mut Demo) -> std::io::Result<bool> {
         ],
     )?;
     d.write(
-        &org,
+        org,
         "src/app.py",
         "import os\nimport sys\n\ndef main():\n    pass\n",
     )?;
-    ok &= !d.git(&org, &["commit", "-am", "sort imports"])?;
+    ok &= !d.git(org, &["commit", "-am", "sort imports"])?;
 
-    d.say("cleanup asks, as the refusal suggests; security reads it and answers")?;
+    d.say("organization asks, as the refusal suggests; security reads it and answers")?;
     ok &= d.gc(
-        &org,
+        org,
         &[
             "msg",
             "send",
@@ -278,15 +279,15 @@ fn script(d: &mut Demo) -> std::io::Result<bool> {
             "please release src/app.py",
         ],
     )?;
-    ok &= d.gc(&sec, &["inbox"])?;
-    ok &= d.gc(&sec, &["msg", "ack", "m1"])?;
+    ok &= d.gc(sec, &["inbox"])?;
+    ok &= d.gc(sec, &["msg", "ack", "m1"])?;
     ok &= d.gc(
-        &sec,
+        sec,
         &[
             "msg",
             "send",
             "--to",
-            "cleanup",
+            "organization",
             "--reply-to",
             "m1",
             "--subject",
@@ -294,71 +295,54 @@ fn script(d: &mut Demo) -> std::io::Result<bool> {
         ],
     )?;
 
-    d.say("cleanup may not touch security's config (do-not-touch list)")?;
-    d.quiet_git(&org, &["checkout", "--", "src/app.py"])?;
-    d.write(&org, "config/settings.py", "DEBUG = True\n")?;
-    ok &= !d.git(&org, &["commit", "-am", "debug on"])?;
-    d.quiet_git(&org, &["checkout", "--", "config/settings.py"])?;
+    d.say("organization may not touch security's config (its do-not-touch list)")?;
+    d.quiet_git(org, &["checkout", "--", "src/app.py"])?;
+    d.write(org, "config/defaults.py", "DEBUG = True\n")?;
+    ok &= !d.git(org, &["commit", "-am", "debug on"])?;
+    d.quiet_git(org, &["checkout", "--", "config/defaults.py"])?;
 
     d.say("work inside its bounds goes through")?;
-    d.write(&org, "src/util.py", "def helper():\n    return 1\n")?;
-    d.quiet_git(&org, &["add", "src/util.py"])?;
-    ok &= d.git(&org, &["commit", "-m", "add util"])?;
+    d.write(org, "src/util.py", "def helper():\n    return 1\n")?;
+    d.quiet_git(org, &["add", "src/util.py"])?;
+    ok &= d.git(org, &["commit", "-m", "add util"])?;
 
     d.say("the lead halts everything; every worktree is refused until resume")?;
-    ok &= d.gc(&repo, &["halt", "--reason", "main is red, stop merging"])?;
-    ok &= !d.git(&db, &["commit", "--allow-empty", "-m", "wip"])?;
-    ok &= d.gc(&repo, &["resume"])?;
-    ok &= d.git(&db, &["commit", "--allow-empty", "-m", "wip"])?;
+    let main = d.root.join("app");
+    ok &= d.gc(&main, &["halt", "--reason", "main is red, stop merging"])?;
+    ok &= !d.git(db, &["commit", "--allow-empty", "-m", "wip"])?;
+    ok &= d.gc(&main, &["resume"])?;
 
     d.say("a hardcoded secret never gets in, and is never printed whole")?;
     let token = format!("ghp_{}", "Zt7Qm2Wk9Lx4Rb8Nc3Vd6Hf1Jg5Ps0Ya7Ue3");
     d.write(
-        &org,
+        org,
         "src/client.py",
         &format!("GITHUB_TOKEN = \"{token}\"\n"),
     )?;
-    d.quiet_git(&org, &["add", "src/client.py"])?;
-    ok &= !d.git(&org, &["commit", "-m", "add client"])?;
-    d.quiet_git(&org, &["rm", "-q", "--cached", "src/client.py"])?;
+    d.quiet_git(org, &["add", "src/client.py"])?;
+    ok &= !d.git(org, &["commit", "-m", "add client"])?;
+    d.quiet_git(org, &["rm", "-q", "--cached", "src/client.py"])?;
     std::fs::remove_file(org.join("src/client.py"))?;
+    d.quiet_git(sec, &["checkout", "--", "."])?;
+    ok &= d.gc(sec, &["unlock", "src/app.py"])?;
+    Ok(ok)
+}
 
-    d.say("merge order: security, then cleanup, then database")?;
-    d.write(
-        &sec,
-        "config/settings.py",
-        "DEBUG = False\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n",
-    )?;
+/// Merge order: database's branch pushed first is refused; in order, all go through.
+fn merge_in_order(d: &mut Demo, repo: &Path) -> std::io::Result<bool> {
+    let mut ok = true;
+    d.say("merge order: security, then organization's cleanup, then database")?;
+    ok &= d.gc(repo, &["conflicts"])?;
+    let db_branch = LEADS[2].1;
     ok &= d.git(
-        &sec,
-        &["commit", "-qam", "read the key from the environment"],
+        repo,
+        &["merge", "-q", "--no-ff", "-m", "merge database", db_branch],
     )?;
-    d.write(
-        &db,
-        "db/schema.sql",
-        "create table users (id int primary key);\n",
-    )?;
-    ok &= d.git(&db, &["commit", "-qam", "primary key"])?;
-    ok &= d.git(
-        &repo,
-        &[
-            "merge",
-            "-q",
-            "--no-ff",
-            "-m",
-            "merge database",
-            "feature/section-1d-database",
-        ],
-    )?;
-    ok &= !d.git(&repo, &["push", "origin", "main"])?;
-    d.quiet_git(&repo, &["reset", "-q", "--hard", "origin/main"])?;
-    for branch in [
-        "feature/section-1a-security",
-        "feature/section-1b-cleanup",
-        "feature/section-1d-database",
-    ] {
+    ok &= !d.git(repo, &["push", "origin", "main"])?;
+    d.quiet_git(repo, &["reset", "-q", "--hard", "origin/main"])?;
+    for (_, branch) in LEADS {
         ok &= d.git(
-            &repo,
+            repo,
             &[
                 "merge",
                 "-q",
@@ -369,10 +353,6 @@ fn script(d: &mut Demo) -> std::io::Result<bool> {
             ],
         )?;
     }
-    ok &= d.git(&repo, &["push", "-q", "origin", "main"])?;
-
-    d.say("one screen for the lead, and the audit trail")?;
-    ok &= d.gc(&repo, &["status"])?;
-    ok &= d.gc(&repo, &["log", "-n", "8"])?;
+    ok &= d.git(repo, &["push", "-q", "origin", "main"])?;
     Ok(ok)
 }

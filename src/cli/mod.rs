@@ -30,6 +30,7 @@ mod scan;
 mod spawn;
 mod status;
 mod task;
+mod templates;
 mod ui;
 mod verify;
 mod wave;

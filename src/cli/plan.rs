@@ -97,7 +97,14 @@ pub fn load(ctx: &mut Ctx, file: &Path) -> Result<Plan, CliError> {
             "pass the path of a plan file (see docs/plan-format.md)",
         )
     })?;
-    match plan_check::check(&text) {
+    load_text(ctx, &shown, &text)
+}
+
+/// Checks the plan `text` (named `shown` in diagnostics): the plan, or every problem
+/// printed as `shown:LINE:COL: …` and a usage error.
+pub fn load_text(ctx: &mut Ctx, shown: &str, text: &str) -> Result<Plan, CliError> {
+    let shown = shown.to_owned();
+    match plan_check::check(text) {
         Ok(plan) => Ok(plan),
         Err(errors) => {
             let problems = Problems {

@@ -250,7 +250,18 @@ fn demo_runs_every_step_as_narrated() {
         out.contains("gitcoord: commit refused (1 violation)"),
         "{out}"
     );
-    assert!(out.contains("m1    cleanup -> security"), "{out}");
+    assert!(out.contains("m1    organization -> security"), "{out}");
+    // The template's task order: the database lead waits for the security lead's config.
+    assert!(
+        out.contains("task 'db-schema' must wait: task sec-config is claimed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("deliverable config/settings.py is not on"),
+        "{out}"
+    );
+    assert!(out.contains("task db-schema done"), "{out}");
+    assert!(out.contains("all 4 check(s) pass"), "{out}");
     assert!(out.contains("[boundary-deny]"), "{out}");
     assert!(out.contains("[halt]"), "{out}");
     assert!(out.contains("[github-pat]"), "{out}");
