@@ -101,6 +101,9 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
         worktree: worktree.clone(),
     })?;
     install::install_hooks(ctx, false)?;
+    // A branch born while a wave is open is snapshotted at its start, so a rollback to
+    // that wave finds it.
+    super::wave::snapshot_missing(ctx)?;
     let value = Spawned {
         agent: args.id,
         branch: args.branch,

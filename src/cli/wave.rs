@@ -180,6 +180,13 @@ pub fn snapshot_opened(ctx: &mut Ctx, applied: &Applied) -> Result<(), CliError>
     if applied.unchanged {
         return Ok(());
     }
+    snapshot_missing(ctx)
+}
+
+/// Completes the open wave's snapshot: each branch without a snapshot ref gets one at its
+/// tip — every branch as the wave opens, and a branch created while it is open (by
+/// `spawn`) at its start, before any work on it.
+pub fn snapshot_missing(ctx: &mut Ctx) -> Result<(), CliError> {
     let repo = ctx.repo()?;
     let Some(snapshot) = repo.read_state_in(&crate::model::shard::Scope::core())? else {
         return Ok(());

@@ -3,6 +3,7 @@
 mod check_pr;
 mod ci_templates;
 mod common;
+mod conflicts;
 mod core;
 mod core_bad_input;
 mod core_contention;
@@ -17,3 +18,4 @@ mod plans_edges;
 mod push;
 mod secrets;
 mod state_format;
+mod templates;
