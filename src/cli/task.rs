@@ -362,7 +362,7 @@ pub fn run_next(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             "pass --agent ID, set GITCOORD_AGENT, or run it from the agent's worktree",
         ));
     };
-    let next = task::next(state, agent);
+    let next = crate::model::next::next(state, agent);
     let detail = next
         .task
         .as_ref()

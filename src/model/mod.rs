@@ -15,6 +15,7 @@ pub mod identity;
 pub mod lock;
 pub mod merge_order;
 pub mod message;
+pub mod next;
 pub mod op;
 pub mod plan;
 pub mod plan_apply;

@@ -111,10 +111,13 @@ fn declining_clears_the_agents_current_task() {
 fn next_offers_an_agents_own_suggestions_first() {
     let mut s = planned(PLAN);
     run(&mut s, agent("a"), Op::TaskDone { id: "t1".into() }).expect("t1 done");
-    let next_a = next(&s, "a");
+    let next_a = crate::model::next::next(&s, "a");
     assert_eq!(next_a.task.as_deref(), Some("s2"), "{next_a:?}");
     // b's own task waits on wave W2; of the free tasks, its suggestion comes first.
-    assert_eq!(next(&s, "b").task.as_deref(), Some("s1"));
+    assert_eq!(
+        crate::model::next::next(&s, "b").task.as_deref(),
+        Some("s1")
+    );
 }
 
 #[test]

@@ -132,7 +132,11 @@ fn verify_is_a_checklist_of_the_plans_checks() {
     let run = env.gc(&["verify"]);
     run.code(1);
     assert!(run.stdout.contains("✗ slow: `echo ran"), "{}", run.stdout);
-    assert!(run.stdout.contains("1 of 1 check(s) fail"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 of 1 check(s) fail"),
+        "{}",
+        run.stdout
+    );
     let run = env.gc(&["--json", "verify", "slow"]);
     run.code(1);
     let v = crate::common::parse_json(&run.stdout);
@@ -140,7 +144,11 @@ fn verify_is_a_checklist_of_the_plans_checks() {
     assert_eq!(v["checks"][0]["id"], "slow");
     let run = env.gc(&["verify", "nosuch"]);
     run.code(2);
-    assert!(run.stderr.contains("the plan has no check 'nosuch'"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the plan has no check 'nosuch'"),
+        "{}",
+        run.stderr
+    );
     let bare = TestEnv::new();
     bare.gc(&["init", "--no-hooks"]).ok();
     bare.gc(&["verify"]).code(2);
