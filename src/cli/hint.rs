@@ -67,6 +67,12 @@ fn op_hints(e: &OpError) -> Vec<String> {
         OpError::PlanWaves { .. } => {
             one("edit the plan, check it with `gitcoord plan check`, and apply it again")
         }
+        OpError::NotInThread { .. } => one(
+            "answer only messages you sent or received; start a new thread with `gitcoord msg send` without --reply-to",
+        ),
+        OpError::WithinNeedsResponse => {
+            one("pass --requires-response --within DUR, e.g. --within 2h")
+        }
         OpError::BadTask { .. } => one("fix the task's definition and add it again"),
         OpError::TaskExists { id } => vec![format!(
             "see `gitcoord task show {id}`, or choose another id"

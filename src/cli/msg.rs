@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{CliError, Ctx, Outcome, report_applied};
 use crate::model::message::Draft;
-use crate::model::{Message, Op, time};
+use crate::model::{Message, Op, message, text, time};
 
 /// The `msg` subcommands.
 #[derive(Subcommand, Debug)]
@@ -14,6 +14,8 @@ pub enum MsgCommand {
     Send(SendArgs),
     /// Acknowledge a message you received (it leaves your inbox).
     Ack(AckArgs),
+    /// A message's whole thread, oldest first.
+    Show(AckArgs),
 }
 
 /// Arguments of `msg send`.
@@ -26,11 +28,17 @@ pub struct SendArgs {
     #[arg(long)]
     pub subject: String,
     /// The text, if the subject is not enough.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "body_file")]
     pub body: Option<String>,
+    /// Read the text from this file (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<std::path::PathBuf>,
     /// Ask the recipient to answer (with `--reply-to`).
     #[arg(long)]
     pub requires_response: bool,
+    /// How long the answer may take (default: the plan's response_deadline, else 4h).
+    #[arg(long, value_name = "DUR", requires = "requires_response")]
+    pub within: Option<String>,
     /// The message this one answers.
     #[arg(long, value_name = "MSG")]
     pub reply_to: Option<String>,
@@ -55,17 +63,111 @@ pub struct InboxArgs {
 /// Dispatches a `msg` subcommand.
 pub fn run(ctx: &mut Ctx, cmd: MsgCommand) -> Result<Outcome, CliError> {
     let op = match cmd {
-        MsgCommand::Send(a) => Op::MsgSend(Draft {
-            to: a.to,
-            subject: a.subject,
-            body: a.body,
-            requires_response: a.requires_response,
-            reply_to: a.reply_to,
-        }),
+        MsgCommand::Send(a) => Op::MsgSend(draft(ctx, a)?),
         MsgCommand::Ack(a) => Op::MsgAck { id: a.id },
+        MsgCommand::Show(a) => return show(ctx, &a.id),
     };
     let applied = ctx.run_op(op)?;
     report_applied(ctx, &applied)
+}
+
+/// The message `msg send` asks for: the body read from `--body-file`, `--within` parsed.
+fn draft(ctx: &Ctx, a: SendArgs) -> Result<Draft, CliError> {
+    let body = match &a.body_file {
+        Some(file) if file.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
+                CliError::usage(
+                    format!("cannot read the body from standard input: {e}"),
+                    "pipe UTF-8 text in, or pass --body",
+                )
+            })?;
+            Some(text)
+        }
+        Some(file) => {
+            let path = ctx.cwd().join(file);
+            Some(std::fs::read_to_string(&path).map_err(|e| {
+                CliError::usage(
+                    format!("cannot read the body from {}: {e}", file.display()),
+                    "pass --body-file a UTF-8 text file, or --body TEXT",
+                )
+            })?)
+        }
+        None => a.body,
+    };
+    if body.as_ref().is_some_and(|b| b.len() > MAX_BODY) {
+        return Err(CliError::usage(
+            format!("the body is over {} KiB", MAX_BODY / 1024),
+            "send a shorter body, and point to a file in the repository for the rest",
+        ));
+    }
+    let within_secs = match &a.within {
+        Some(text) => Some(
+            time::parse_duration(text)
+                .map_err(|m| CliError::usage(m, "e.g. --within 2h"))?
+                .as_secs(),
+        ),
+        None => None,
+    };
+    Ok(Draft {
+        to: a.to,
+        subject: a.subject,
+        body,
+        requires_response: a.requires_response,
+        reply_to: a.reply_to,
+        within_secs,
+    })
+}
+
+/// The largest body a message carries: the state stays small, and an agent's context too.
+const MAX_BODY: usize = 64 * 1024;
+
+#[derive(Serialize)]
+struct Thread<'a> {
+    id: &'a str,
+    messages: Vec<&'a Message>,
+}
+
+/// Prints the thread of message `id`, oldest first.
+fn show(ctx: &mut Ctx, id: &str) -> Result<Outcome, CliError> {
+    let snapshot = ctx.snapshot()?;
+    let now = ctx.now()?;
+    let state = &snapshot.state;
+    let thread = Thread {
+        id,
+        messages: message::thread(state, id)?,
+    };
+    ctx.ui.emit(&thread, |out| {
+        for m in &thread.messages {
+            let mut line = summary_line(m, now);
+            line.push_str(&answer_mark(state, m, now));
+            if let Some(parent) = &m.draft.reply_to {
+                line.push_str(&format!("  (re {parent})"));
+            }
+            writeln!(out, "{line}\n      {}", text::one_line(&m.draft.subject))?;
+            for line in m.draft.body.iter().flat_map(|b| b.lines()) {
+                writeln!(out, "      | {}", text::one_line(line))?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(Outcome::Clean)
+}
+
+/// `  [answer by …]`, `  [OVERDUE since …]` or `  [answered in mN]` for a message that
+/// requires a response; empty otherwise.
+pub fn answer_mark(state: &crate::model::State, m: &Message, now: jiff::Timestamp) -> String {
+    let Some(due) = m.due else {
+        return String::new();
+    };
+    if let Some(answer) = message::answer(state, m) {
+        return format!("  [answered in {}]", answer.id);
+    }
+    if due < now {
+        format!("  [OVERDUE: answer was due {}]", time::ago(due, now))
+    } else {
+        format!("  [answer by {}]", due.strftime("%Y-%m-%d %H:%MZ"))
+    }
 }
 
 #[derive(Serialize)]
@@ -96,7 +198,9 @@ pub fn run_inbox(ctx: &mut Ctx, args: InboxArgs) -> Result<Outcome, CliError> {
         }
         for m in &inbox.messages {
             let mut line = summary_line(m, now);
-            if m.draft.requires_response && !m.acked_by.contains(&inbox.reader) {
+            if m.due.is_some() {
+                line.push_str(&answer_mark(&snapshot.state, m, now));
+            } else if m.draft.requires_response && !m.acked_by.contains(&inbox.reader) {
                 line.push_str("  [answer expected]");
             }
             if let Some(parent) = &m.draft.reply_to {

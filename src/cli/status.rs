@@ -14,6 +14,8 @@ struct Status<'a> {
     locks: Vec<&'a Lock>,
     /// Messages their addressee has not acknowledged (to `all`: no one has).
     unacknowledged: Vec<&'a Message>,
+    /// Messages that required a response, have none, and are past their deadline.
+    overdue: Vec<&'a Message>,
     /// The open wave, if the plan has waves.
     #[serde(skip_serializing_if = "Option::is_none")]
     wave: Option<&'a str>,
@@ -64,6 +66,7 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             .iter()
             .filter(|m| !m.is_acknowledged())
             .collect(),
+        overdue: crate::model::message::overdue(state, now),
         wave: state
             .plan
             .as_ref()
@@ -151,6 +154,18 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
                 l.holder,
                 time::format_duration(l.expires.duration_since(now))
             )?;
+        }
+        if !status.overdue.is_empty() {
+            writeln!(out, "OVERDUE answers ({})", status.overdue.len())?;
+            for m in &status.overdue {
+                let line = super::msg::summary_line(m, now);
+                let mark = super::msg::answer_mark(state, m, now);
+                writeln!(
+                    out,
+                    "  {line}{mark}  {}",
+                    crate::model::text::one_line(&m.draft.subject)
+                )?;
+            }
         }
         if !status.unacknowledged.is_empty() {
             writeln!(

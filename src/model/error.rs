@@ -164,6 +164,21 @@ pub enum OpError {
         /// What is wrong, and what to do.
         why: String,
     },
+    /// A reply to a message of a thread the sender is not part of.
+    #[error("message {id} is from {from} to {to}; only they can answer it")]
+    NotInThread {
+        /// The message replied to.
+        id: String,
+        /// Its sender.
+        from: String,
+        /// Its recipient.
+        to: String,
+    },
+    /// `--within` without `--requires-response`, or a deadline that is no time at all.
+    #[error(
+        "--within sets how long an answer may take: it needs --requires-response and a positive duration"
+    )]
+    WithinNeedsResponse,
     /// A task with this id exists already.
     #[error("task '{id}' exists already")]
     TaskExists {

@@ -454,9 +454,11 @@ mod tests {
                 body: Some("two lines\nof body".into()),
                 requires_response: true,
                 reply_to: None,
+                within_secs: Some(3600),
             },
             sent: ts("2026-01-01T00:02:00Z"),
             acked_by: vec!["alice".into()],
+            due: Some(ts("2026-01-01T01:02:00Z")),
         });
         let files = to_files(&state);
         assert_eq!(files.len(), 5);

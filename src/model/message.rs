@@ -29,6 +29,9 @@ pub struct Message {
     /// Who has acknowledged it (agent ids or `user:NAME`), in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acked_by: Vec<String>,
+    /// When an answer is due, for a message that requires a response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Timestamp>,
 }
 
 impl Message {
@@ -74,6 +77,10 @@ pub struct Draft {
     /// The message this one answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// How long the recipient has to answer, in seconds (default: the plan's
+    /// `response_deadline`, else 4 hours); only with `requires_response`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_secs: Option<i64>,
 }
 
 fn one_line(what: &'static str, text: &str) -> Result<(), OpError> {
@@ -116,9 +123,34 @@ pub fn send(state: &mut State, record: &Record, draft: &Draft) -> Result<Applied
         }
     }
     one_line("subject", &draft.subject)?;
+    let from = record.actor.label();
     if let Some(parent) = &draft.reply_to {
-        require_message(state, parent)?;
+        let parent = require_message(state, parent)?;
+        if parent.from != from && !parent.is_for(&from) {
+            return Err(OpError::NotInThread {
+                id: parent.id.clone(),
+                from: parent.from.clone(),
+                to: parent.draft.to.clone(),
+            });
+        }
     }
+    let due = match (draft.requires_response, draft.within_secs) {
+        (false, Some(_)) => return Err(OpError::WithinNeedsResponse),
+        (false, None) => None,
+        (true, within) => {
+            let within = match within {
+                Some(secs) if secs > 0 => SignedDuration::from_secs(secs),
+                Some(_) => return Err(OpError::WithinNeedsResponse),
+                None => state.response_deadline(),
+            };
+            Some(
+                record
+                    .at
+                    .saturating_add(within)
+                    .map_err(|_| OpError::WithinNeedsResponse)?,
+            )
+        }
+    };
     // Numbered past every id ever given, kept or pruned, so an id names one message.
     let number = state
         .messages
@@ -130,10 +162,11 @@ pub fn send(state: &mut State, record: &Record, draft: &Draft) -> Result<Applied
     let id = format!("m{number}");
     state.messages.push(Message {
         id: id.clone(),
-        from: record.actor.label(),
+        from,
         draft: draft.clone(),
         sent: record.at,
         acked_by: Vec::new(),
+        due,
     });
     let mut applied = Applied::new(format!("message {id} to {}: {}", draft.to, draft.subject));
     applied.id = Some(id);
@@ -158,6 +191,52 @@ pub fn ack(state: &mut State, record: &Record, id: &str) -> Result<Applied, OpEr
         m.acked_by.push(reader);
     }
     Ok(applied)
+}
+
+/// The message that answers `message`: a reply to it from one of its recipients.
+pub fn answer<'s>(state: &'s State, message: &Message) -> Option<&'s Message> {
+    state
+        .messages
+        .iter()
+        .find(|m| m.draft.reply_to.as_deref() == Some(&message.id) && message.is_for(&m.from))
+}
+
+/// The messages that require a response, have none, and are past their deadline at `now`.
+pub fn overdue(state: &State, now: Timestamp) -> Vec<&Message> {
+    state
+        .messages
+        .iter()
+        .filter(|m| m.due.is_some_and(|due| due < now) && answer(state, m).is_none())
+        .collect()
+}
+
+/// The thread `id` belongs to, oldest first: its first message and every reply under it.
+pub fn thread<'s>(state: &'s State, id: &str) -> Result<Vec<&'s Message>, OpError> {
+    let by_id = |id: &str| state.messages.iter().find(|m| m.id == id);
+    let root_of = |mut m: &'s Message| {
+        // Bounded: a reply names an earlier message, so the chain ends; the bound holds
+        // even for a hand-edited state.
+        for _ in 0..state.messages.len() {
+            match m.draft.reply_to.as_deref().and_then(by_id) {
+                Some(parent) => m = parent,
+                None => break,
+            }
+        }
+        m.id.as_str()
+    };
+    let root = root_of(require_message(state, id)?);
+    let mut thread: Vec<&Message> = state
+        .messages
+        .iter()
+        .filter(|m| root_of(m) == root)
+        .collect();
+    thread.sort_by_key(|m| {
+        (
+            m.sent,
+            m.id.trim_start_matches('m').parse::<u64>().unwrap_or(0),
+        )
+    });
+    Ok(thread)
 }
 
 #[cfg(test)]
@@ -192,6 +271,7 @@ mod tests {
             body: None,
             requires_response: false,
             reply_to: None,
+            within_secs: None,
         }
     }
 
@@ -253,5 +333,73 @@ mod tests {
         }
         let err = ack(&mut state(), &r, "m1").expect_err("unknown");
         assert!(err.to_string().contains("no message 'm1'"), "{err}");
+    }
+
+    #[test]
+    fn deadlines_answers_and_threads() {
+        let mut s = state();
+        s.agents.insert("carol".into(), Agent::default());
+        let ask = Draft {
+            requires_response: true,
+            within_secs: Some(3600),
+            ..draft("bob", "schema ready?")
+        };
+        send(&mut s, &record("alice", "2026-01-01T00:00:00Z"), &ask).expect("asked");
+        assert_eq!(s.messages[0].due, Some(ts("2026-01-01T01:00:00Z")));
+        assert!(overdue(&s, ts("2026-01-01T00:59:00Z")).is_empty());
+        assert_eq!(overdue(&s, ts("2026-01-01T02:00:00Z")).len(), 1);
+        // Only a party to the thread may answer it, and only a recipient's reply answers.
+        let reply = |subject: &str| Draft {
+            reply_to: Some("m1".into()),
+            ..draft("alice", subject)
+        };
+        let err = send(
+            &mut s,
+            &record("carol", "2026-01-01T02:00:00Z"),
+            &reply("me?"),
+        )
+        .expect_err("carol is not in the thread");
+        assert_eq!(err.kind(), crate::model::OpErrorKind::Invalid);
+        let follow_up = Draft {
+            reply_to: Some("m1".into()),
+            ..draft("bob", "ping")
+        };
+        send(&mut s, &record("alice", "2026-01-01T02:01:00Z"), &follow_up).expect("sender");
+        assert_eq!(
+            overdue(&s, ts("2026-01-01T02:05:00Z")).len(),
+            1,
+            "the sender's ping answers nothing"
+        );
+        send(
+            &mut s,
+            &record("bob", "2026-01-01T02:10:00Z"),
+            &reply("yes"),
+        )
+        .expect("bob answers");
+        assert!(overdue(&s, ts("2026-01-01T03:00:00Z")).is_empty());
+        assert_eq!(
+            answer(&s, &s.messages[0]).map(|m| m.id.as_str()),
+            Some("m3")
+        );
+        let ids: Vec<&str> = thread(&s, "m3")
+            .expect("thread")
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect();
+        assert_eq!(ids, ["m1", "m2", "m3"]);
+        // The default deadline is the plan's, else 4 hours; --within needs a response.
+        let asked = Draft {
+            requires_response: true,
+            ..draft("bob", "default")
+        };
+        send(&mut s, &record("alice", "2026-01-01T00:00:00Z"), &asked).expect("asked");
+        assert_eq!(s.messages[3].due, Some(ts("2026-01-01T04:00:00Z")));
+        let within = Draft {
+            within_secs: Some(60),
+            ..draft("bob", "x")
+        };
+        let err = send(&mut s, &record("alice", "2026-01-01T00:00:00Z"), &within)
+            .expect_err("no response asked");
+        assert_eq!(err.kind(), crate::model::OpErrorKind::Invalid);
     }
 }

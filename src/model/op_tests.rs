@@ -220,6 +220,7 @@ fn message_records_round_trip_as_json() {
             body: Some("please".into()),
             requires_response: true,
             reply_to: Some("m1".into()),
+            within_secs: Some(7200),
         }),
         Op::MsgAck { id: "m1".into() },
     ] {

@@ -104,6 +104,13 @@ impl State {
             .unwrap_or(jiff::SignedDuration::from_hours(24))
     }
 
+    /// The plan's `settings.response_deadline`, else 4 hours: how long a message that
+    /// requires a response may wait for one.
+    pub fn response_deadline(&self) -> jiff::SignedDuration {
+        self.setting(|s| s.response_deadline.as_deref())
+            .unwrap_or(jiff::SignedDuration::from_hours(4))
+    }
+
     /// Whether agent `agent` has not been seen (checked in, changed the state) for
     /// [`State::stale_after`] at `now`.
     pub fn is_stale(&self, agent: &Agent, now: Timestamp) -> bool {

@@ -72,7 +72,7 @@ fn send_inbox_ack_between_worktrees() {
     let text = env.gc_in(&b, &["inbox"]);
     assert!(text.ok().contains("m1    a -> b"), "{}", text.stdout);
     assert!(text.stdout.contains("| Thanks!"), "{}", text.stdout);
-    assert!(text.stdout.contains("[answer expected]"), "{}", text.stdout);
+    assert!(text.stdout.contains("[answer by "), "{}", text.stdout);
     // The sender of a message to all does not get it back.
     let own = env.json(&["--agent", "a", "inbox"]);
     assert_eq!(own["messages"].as_array().map(Vec::len), Some(0), "{own}");
@@ -231,4 +231,110 @@ fn acknowledged_messages_are_dropped_after_a_week_and_ids_never_reused() {
     let lead = env.json(&["inbox"]);
     assert_eq!(lead["reader"], "user:lead");
     assert_eq!(lead["messages"][0]["subject"], "two", "{lead}");
+}
+
+#[test]
+fn an_unanswered_question_becomes_overdue_until_a_recipient_answers() {
+    let (env, b) = pair();
+    let a = env.worktree("wt-a", "feature/a");
+    env.gc_in(&a, &["agent", "bind", "a"]).ok();
+    env.write(
+        "question.txt",
+        "Is the schema final?\nThe frontend waits on it.\n",
+    );
+    let t0 = "2026-03-01T10:00:00Z";
+    let ask = [
+        "msg",
+        "send",
+        "--to",
+        "b",
+        "--subject",
+        "schema final?",
+        "--body-file",
+    ];
+    let mut args = ask.to_vec();
+    let body = env.repo.join("question.txt");
+    args.push(body.to_str().expect("utf-8"));
+    args.extend(["--requires-response", "--within", "1h"]);
+    env.gc_env(&a, &[("GITCOORD_NOW", t0)], &args).ok();
+    let inbox = env.gc_env(&b, &[("GITCOORD_NOW", t0)], &["inbox"]);
+    assert!(
+        inbox.ok().contains("[answer by 2026-03-01 11:00Z]"),
+        "{}",
+        inbox.stdout
+    );
+    assert!(
+        inbox.stdout.contains("| The frontend waits on it."),
+        "{}",
+        inbox.stdout
+    );
+    // Two hours later it is overdue, on the one screen.
+    let later = "2026-03-01T12:00:00Z";
+    let status = env.gc_at(later, &["status"]);
+    assert!(
+        status.ok().contains("OVERDUE answers (1)"),
+        "{}",
+        status.stdout
+    );
+    let v = crate::common::parse_json(env.gc_at(later, &["--json", "status"]).ok());
+    assert_eq!(v["overdue"][0]["id"], "m1");
+    // Someone outside the thread cannot answer it; its recipient can.
+    env.gc(&["agent", "add", "c", "--branch", "feature/c"]).ok();
+    let run = env.gc_at(
+        later,
+        &[
+            "--agent",
+            "c",
+            "msg",
+            "send",
+            "--to",
+            "a",
+            "--reply-to",
+            "m1",
+            "--subject",
+            "me?",
+        ],
+    );
+    run.code(2);
+    assert!(
+        run.stderr.contains("only they can answer it"),
+        "{}",
+        run.stderr
+    );
+    env.gc_env(
+        &b,
+        &[("GITCOORD_NOW", later)],
+        &[
+            "msg",
+            "send",
+            "--to",
+            "a",
+            "--reply-to",
+            "m1",
+            "--subject",
+            "yes, final",
+        ],
+    )
+    .ok();
+    let status = env.gc_at(later, &["status"]);
+    assert!(!status.ok().contains("OVERDUE"), "{}", status.stdout);
+    let thread = env.gc_at(later, &["msg", "show", "m2"]);
+    let out = thread.ok();
+    let (first, second) = (out.find("m1 ").expect("m1"), out.find("m2 ").expect("m2"));
+    assert!(first < second, "oldest first: {out}");
+    assert!(out.contains("[answered in m2]"), "{out}");
+    env.gc(&["msg", "show", "m9"]).code(2);
+    env.gc(&[
+        "--agent",
+        "a",
+        "msg",
+        "send",
+        "--to",
+        "b",
+        "--subject",
+        "x",
+        "--within",
+        "1h",
+    ])
+    .code(2);
 }
