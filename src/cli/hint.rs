@@ -73,6 +73,13 @@ fn op_hints(e: &OpError) -> Vec<String> {
         OpError::WithinNeedsResponse => {
             one("pass --requires-response --within DUR, e.g. --within 2h")
         }
+        OpError::BadMemoryKey { .. } => {
+            one("name it area/topic, e.g. `gitcoord memory set api/schema VALUE`")
+        }
+        OpError::MemoryTooLarge { .. } => {
+            one("keep the note short and point to a file in the repository for the rest")
+        }
+        OpError::NoSuchMemory { .. } => one("see `gitcoord memory list`"),
         OpError::BadTask { .. } => one("fix the task's definition and add it again"),
         OpError::TaskExists { id } => vec![format!(
             "see `gitcoord task show {id}`, or choose another id"

@@ -21,6 +21,7 @@ mod install;
 mod integration;
 mod lock;
 mod log;
+mod memory;
 mod msg;
 mod paths;
 mod plan;
@@ -169,6 +170,9 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Run the plan's checks as a checklist: one ✓/✗ line each, exit 1 if any fails.
     Verify(verify::VerifyArgs),
+    /// The shared memory: set, get, list, rm (area/topic keys).
+    #[command(subcommand)]
+    Memory(memory::MemoryCommand),
     /// Forecast merge conflicts between agents' branches, pairwise and in merge order.
     Conflicts,
     /// Move every branch snapshotted as wave W opened back to its snapshot (--yes to do it).
@@ -243,6 +247,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Wave(cmd) => wave::run(ctx, cmd),
         Command::Rollback(args) => rollback::run(ctx, args),
         Command::Conflicts => conflicts::run(ctx),
+        Command::Memory(cmd) => memory::run(ctx, cmd),
         Command::Verify(args) => verify::run(ctx, args),
         Command::Graph(args) => graph::run(ctx, args),
     }

@@ -72,6 +72,7 @@ pub fn load(common_dir: &Path, tree: ObjectId) -> Option<State> {
         messages: Vec::new(),
         plan: core.plan,
         tasks: core.tasks,
+        memory: std::collections::BTreeMap::new(),
     })
 }
 

@@ -147,6 +147,7 @@ impl Repo {
                 files::TASKS_DIR,
                 shard::LOCKS_DIR,
                 shard::MESSAGES_DIR,
+                shard::MEMORY_DIR,
             ]
             .contains(&name.as_str());
             let file =
@@ -191,6 +192,9 @@ impl Repo {
         }
         if let (true, Some(messages)) = (scope.messages, root.get(shard::MESSAGES_DIR)) {
             reader.all_files(shard::MESSAGES_DIR, messages.oid, false, &mut parts)?;
+        }
+        if let (true, Some(memory)) = (scope.memory, root.get(shard::MEMORY_DIR)) {
+            reader.all_files(shard::MEMORY_DIR, memory.oid, true, &mut parts)?;
         }
         files::add_parts(
             &mut state,

@@ -179,6 +179,28 @@ pub enum OpError {
         "--within sets how long an answer may take: it needs --requires-response and a positive duration"
     )]
     WithinNeedsResponse,
+    /// A memory key is not `area/topic`.
+    #[error(
+        "'{key}' is not a memory key; use area/topic: two parts of lowercase letters, digits, '.', '_' or '-' (e.g. api/schema)"
+    )]
+    BadMemoryKey {
+        /// The key given.
+        key: String,
+    },
+    /// A memory value over the cap.
+    #[error("the value for {key} is {size} bytes, over the 64 KiB a memory entry holds")]
+    MemoryTooLarge {
+        /// The key.
+        key: String,
+        /// Its size in bytes.
+        size: usize,
+    },
+    /// No memory entry has this key.
+    #[error("memory holds nothing under {key}")]
+    NoSuchMemory {
+        /// The key.
+        key: String,
+    },
     /// A task with this id exists already.
     #[error("task '{id}' exists already")]
     TaskExists {
@@ -260,7 +282,8 @@ impl OpError {
             | OpError::TaskNotReady { .. }
             | OpError::TaskIsDone { .. }
             | OpError::WaveNotOpen { .. }
-            | OpError::WaveIncomplete { .. } => OpErrorKind::Refused,
+            | OpError::WaveIncomplete { .. }
+            | OpError::NoSuchMemory { .. } => OpErrorKind::Refused,
             _ => OpErrorKind::Invalid,
         }
     }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::plan_state::PlanState;
-use super::shard::{self, AGENTS_DIR, MESSAGES_DIR, Scope};
+use super::shard::{self, AGENTS_DIR, MEMORY_DIR, MESSAGES_DIR, Scope};
 use super::state::{FORMAT_VERSION, Halt, Meta, State};
 use super::task::Task;
 use super::{Agent, Lock, Message};
@@ -37,6 +37,7 @@ pub const KNOWN: &[&str] = &[
     AGENTS_DIR,
     shard::LOCKS_DIR,
     MESSAGES_DIR,
+    MEMORY_DIR,
 ];
 
 /// A state file that could not be read.
@@ -189,6 +190,7 @@ pub fn core_from_files(files: &BTreeMap<String, String>) -> Result<State, Error>
         messages: Vec::new(),
         plan,
         tasks,
+        memory: BTreeMap::new(),
     })
 }
 
@@ -199,7 +201,18 @@ pub fn add_parts<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<(), Error> {
     let messages_prefix = format!("{MESSAGES_DIR}/");
+    let memory_prefix = format!("{MEMORY_DIR}/");
     for (name, text) in files {
+        if let Some(rest) = name.strip_prefix(&memory_prefix) {
+            let key = rest
+                .strip_suffix(".toml")
+                .filter(|key| super::memory::validate_key(key).is_ok())
+                .ok_or_else(|| Error::Unexpected {
+                    file: name.to_owned(),
+                })?;
+            state.memory.insert(key.to_owned(), parse_text(name, text)?);
+            continue;
+        }
         if let Some(rest) = name.strip_prefix(&messages_prefix) {
             let message: Message = parse_text(name, text)?;
             if rest != format!("{}.toml", shard::escape(&message.id)) {
@@ -258,6 +271,7 @@ fn from_format_1(files: &BTreeMap<String, String>) -> Result<State, Error> {
         messages: messages.message,
         plan: None,
         tasks: BTreeMap::new(),
+        memory: BTreeMap::new(),
     })
 }
 
@@ -305,6 +319,10 @@ fn task_file(id: &str) -> String {
 
 fn message_file(id: &str) -> String {
     format!("{MESSAGES_DIR}/{}.toml", shard::escape(id))
+}
+
+fn memory_file(key: &str) -> String {
+    format!("{MEMORY_DIR}/{key}.toml")
 }
 
 fn locks_by_key(locks: &[Lock]) -> BTreeMap<&str, Vec<&Lock>> {
@@ -406,6 +424,22 @@ pub fn changes(
         }
         for id in before.keys().filter(|id| !after.contains_key(*id)) {
             out.push((message_file(id), None));
+        }
+    }
+    if old.memory != new.memory {
+        if !scope.memory {
+            return Err(OutOfScope {
+                file: MEMORY_DIR.to_owned(),
+            });
+        }
+        for (key, entry) in &new.memory {
+            if old.memory.get(key) != Some(entry) {
+                let text = render(&format!("gitcoord memory {key}"), entry);
+                out.push((memory_file(key), Some(text)));
+            }
+        }
+        for key in old.memory.keys().filter(|k| !new.memory.contains_key(*k)) {
+            out.push((memory_file(key), None));
         }
     }
     Ok(out)

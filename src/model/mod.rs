@@ -13,6 +13,7 @@ pub mod graph;
 pub mod id;
 pub mod identity;
 pub mod lock;
+pub mod memory;
 pub mod merge_order;
 pub mod message;
 pub mod next;

@@ -120,6 +120,18 @@ pub enum Op {
         /// The plan, validated.
         plan: Box<super::plan::Plan>,
     },
+    /// Set a memory entry.
+    MemorySet {
+        /// The `area/topic` key.
+        key: String,
+        /// The value.
+        value: String,
+    },
+    /// Remove a memory entry.
+    MemoryRm {
+        /// The `area/topic` key.
+        key: String,
+    },
     /// Add a task.
     TaskAdd {
         /// The task id.
@@ -188,8 +200,10 @@ impl Op {
             Op::AgentRemove { .. } | Op::Checkin { .. } => Scope {
                 locks: super::shard::Locks::All,
                 messages: false,
+                memory: false,
             },
             Op::MsgSend(_) | Op::MsgAck { .. } => Scope::core().with_messages(),
+            Op::MemorySet { .. } | Op::MemoryRm { .. } => Scope::core().with_memory(),
             Op::Init | Op::Migrate { .. } => Scope::all(),
             Op::AgentAdd { .. }
             | Op::AgentBind { .. }
@@ -290,6 +304,8 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
         Op::MsgSend(draft) => message::send(state, record, draft),
         Op::MsgAck { id } => message::ack(state, record, id),
         Op::Migrate { from, to } => Ok(migrate(state, *from, *to)),
+        Op::MemorySet { key, value } => super::memory::set(state, record, key, value),
+        Op::MemoryRm { key } => super::memory::remove(state, key),
         Op::PlanApply { plan } => super::plan_apply::apply(state, record, plan),
         Op::TaskAdd { id, task } => task::add(state, record, id, task),
         Op::TaskClaim { id } => task::claim(state, record, id),

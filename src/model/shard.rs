@@ -18,6 +18,8 @@ pub const LOCKS_DIR: &str = "locks";
 pub const AGENTS_DIR: &str = "agents";
 /// The directory of message files, one per message.
 pub const MESSAGES_DIR: &str = "messages";
+/// The directory of the shared memory: `memory/AREA/TOPIC.toml`.
+pub const MEMORY_DIR: &str = "memory";
 /// How many directory levels a lock key keeps.
 const KEY_DEPTH: usize = 2;
 
@@ -131,6 +133,8 @@ pub struct Scope {
     pub locks: Locks,
     /// Whether the messages are loaded.
     pub messages: bool,
+    /// Whether the shared memory is loaded.
+    pub memory: bool,
 }
 
 impl Scope {
@@ -139,6 +143,7 @@ impl Scope {
         Scope {
             locks: Locks::All,
             messages: true,
+            memory: true,
         }
     }
 
@@ -150,6 +155,7 @@ impl Scope {
                 under: BTreeSet::new(),
             },
             messages: false,
+            memory: false,
         }
     }
 
@@ -175,6 +181,7 @@ impl Scope {
                 return Scope {
                     locks: Locks::All,
                     messages: false,
+                    memory: false,
                 };
             }
             exact.extend(path_keys(&format!("{key}/")).map(str::to_owned));
@@ -185,7 +192,14 @@ impl Scope {
         Scope {
             locks: Locks::Keys { exact, under },
             messages: false,
+            memory: false,
         }
+    }
+
+    /// This scope with the shared memory too.
+    pub fn with_memory(mut self) -> Scope {
+        self.memory = true;
+        self
     }
 
     /// This scope with the messages too.
@@ -209,7 +223,7 @@ impl Scope {
 
     /// Whether everything `other` loads, this loads.
     pub fn covers(&self, other: &Scope) -> bool {
-        if other.messages && !self.messages {
+        if (other.messages && !self.messages) || (other.memory && !self.memory) {
             return false;
         }
         match (&self.locks, &other.locks) {

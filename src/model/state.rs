@@ -62,6 +62,9 @@ pub struct State {
     /// The tasks, by id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tasks: BTreeMap<String, Task>,
+    /// The shared memory, by `area/topic` key (loaded only in a scope that asks for it).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub memory: BTreeMap<String, super::memory::Entry>,
 }
 
 impl State {
@@ -80,6 +83,7 @@ impl State {
             messages: Vec::new(),
             plan: None,
             tasks: BTreeMap::new(),
+            memory: BTreeMap::new(),
         }
     }
 

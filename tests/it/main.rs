@@ -11,6 +11,7 @@ mod core_identity;
 mod core_locks;
 mod enforce;
 mod install;
+mod memory;
 mod messages;
 mod outcomes;
 mod plans;
