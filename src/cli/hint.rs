@@ -73,6 +73,14 @@ fn op_hints(e: &OpError) -> Vec<String> {
         OpError::WithinNeedsResponse => {
             one("pass --requires-response --within DUR, e.g. --within 2h")
         }
+        OpError::NoSuchDecision { .. } => one("see `gitcoord decision list`"),
+        OpError::DecisionResolved { id, .. } => vec![format!(
+            "see `gitcoord decision show {id}`; propose a new decision to revisit it"
+        )],
+        OpError::NotYourDecision { .. } => {
+            one("add your view with `gitcoord decision input ID --text T` and ask one of them")
+        }
+        OpError::BadDecision { .. } => one("see `gitcoord decision --help`"),
         OpError::BadMemoryKey { .. } => {
             one("name it area/topic, e.g. `gitcoord memory set api/schema VALUE`")
         }

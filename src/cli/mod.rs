@@ -8,6 +8,7 @@ mod checkin;
 mod checks;
 mod conflicts;
 mod ctx;
+mod decision;
 mod demo;
 mod error;
 mod format;
@@ -170,6 +171,9 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Run the plan's checks as a checklist: one ✓/✗ line each, exit 1 if any fails.
     Verify(verify::VerifyArgs),
+    /// The decision log: propose, input, resolve, list, show.
+    #[command(subcommand)]
+    Decision(decision::DecisionCommand),
     /// The shared memory: set, get, list, rm (area/topic keys).
     #[command(subcommand)]
     Memory(memory::MemoryCommand),
@@ -248,6 +252,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Rollback(args) => rollback::run(ctx, args),
         Command::Conflicts => conflicts::run(ctx),
         Command::Memory(cmd) => memory::run(ctx, cmd),
+        Command::Decision(cmd) => decision::run(ctx, cmd),
         Command::Verify(args) => verify::run(ctx, args),
         Command::Graph(args) => graph::run(ctx, args),
     }

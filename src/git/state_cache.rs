@@ -11,6 +11,7 @@
 //! anything unexpected in it (another gitcoord version, a torn or foreign file) is a miss.
 //! Writing it is best effort: a read-only git dir just never caches.
 
+use crate::model::decision::Decision;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,7 @@ struct CoreRef<'a> {
     agents: &'a std::collections::BTreeMap<String, Agent>,
     plan: &'a Option<PlanState>,
     tasks: &'a std::collections::BTreeMap<String, Task>,
+    decisions: &'a std::collections::BTreeMap<String, Decision>,
 }
 
 /// What is cached, read back.
@@ -48,6 +50,7 @@ struct Core {
     agents: std::collections::BTreeMap<String, Agent>,
     plan: Option<PlanState>,
     tasks: std::collections::BTreeMap<String, Task>,
+    decisions: std::collections::BTreeMap<String, Decision>,
 }
 
 fn path(common_dir: &Path) -> PathBuf {
@@ -72,6 +75,7 @@ pub fn load(common_dir: &Path, tree: ObjectId) -> Option<State> {
         messages: Vec::new(),
         plan: core.plan,
         tasks: core.tasks,
+        decisions: core.decisions,
         memory: std::collections::BTreeMap::new(),
     })
 }
@@ -92,6 +96,7 @@ pub fn store(common_dir: &Path, tree: ObjectId, state: &State) {
             agents: &state.agents,
             plan: &state.plan,
             tasks: &state.tasks,
+            decisions: &state.decisions,
         };
         serde_json::to_writer(&mut out, &core)?;
         let file = out

@@ -145,6 +145,7 @@ impl Repo {
             let dir = [
                 shard::AGENTS_DIR,
                 files::TASKS_DIR,
+                files::DECISIONS_DIR,
                 shard::LOCKS_DIR,
                 shard::MESSAGES_DIR,
                 shard::MEMORY_DIR,
@@ -176,7 +177,7 @@ impl Repo {
                         reader.text(files::PLAN_FILE, plan.oid)?,
                     );
                 }
-                for dir in [shard::AGENTS_DIR, files::TASKS_DIR] {
+                for dir in [shard::AGENTS_DIR, files::TASKS_DIR, files::DECISIONS_DIR] {
                     if let Some(tree) = root.get(dir) {
                         reader.all_files(dir, tree.oid, false, &mut texts)?;
                     }

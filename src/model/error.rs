@@ -179,6 +179,34 @@ pub enum OpError {
         "--within sets how long an answer may take: it needs --requires-response and a positive duration"
     )]
     WithinNeedsResponse,
+    /// No decision has this id.
+    #[error("no decision '{id}' exists")]
+    NoSuchDecision {
+        /// The id asked for.
+        id: String,
+    },
+    /// A decision that is resolved stays as it was resolved.
+    #[error("decision {id} is resolved ({choice}) and stays so")]
+    DecisionResolved {
+        /// The decision.
+        id: String,
+        /// What was chosen.
+        choice: String,
+    },
+    /// The actor may not resolve the decision.
+    #[error("decision {id} can be resolved by {}, a coordinator or an unbound user", if who.is_empty() { "no agent".to_owned() } else { who.join(", ") })]
+    NotYourDecision {
+        /// The decision.
+        id: String,
+        /// The agents who may.
+        who: Vec<String>,
+    },
+    /// A proposal or resolution that is not acceptable.
+    #[error("{why}")]
+    BadDecision {
+        /// What is wrong, and what is expected.
+        why: String,
+    },
     /// A memory key is not `area/topic`.
     #[error(
         "'{key}' is not a memory key; use area/topic: two parts of lowercase letters, digits, '.', '_' or '-' (e.g. api/schema)"
@@ -283,7 +311,9 @@ impl OpError {
             | OpError::TaskIsDone { .. }
             | OpError::WaveNotOpen { .. }
             | OpError::WaveIncomplete { .. }
-            | OpError::NoSuchMemory { .. } => OpErrorKind::Refused,
+            | OpError::NoSuchMemory { .. }
+            | OpError::DecisionResolved { .. }
+            | OpError::NotYourDecision { .. } => OpErrorKind::Refused,
             _ => OpErrorKind::Invalid,
         }
     }

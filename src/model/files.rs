@@ -25,6 +25,8 @@ pub const HALT_FILE: &str = "halt.toml";
 pub const PLAN_FILE: &str = "plan.toml";
 /// The directory of task files, one per task.
 pub const TASKS_DIR: &str = "tasks";
+/// The directory of the decision log, one file per decision.
+pub const DECISIONS_DIR: &str = "decisions";
 /// The files of format 1, replaced by the directories of format 2.
 pub const FORMAT_1_FILES: &[&str] = &[V1_AGENTS_FILE, V1_LOCKS_FILE, V1_MESSAGES_FILE];
 const V1_AGENTS_FILE: &str = "agents.toml";
@@ -182,6 +184,17 @@ pub fn core_from_files(files: &BTreeMap<String, String>) -> Result<State, Error>
         let (name, id, text) = file?;
         tasks.insert(id.to_owned(), parse_text::<Task>(name, text)?);
     }
+    let mut decisions = BTreeMap::new();
+    for file in in_dir(files, DECISIONS_DIR) {
+        let (name, id, text) = file?;
+        let decision: super::decision::Decision = parse_text(name, text)?;
+        if decision.id != id {
+            return Err(Error::Unexpected {
+                file: name.to_owned(),
+            });
+        }
+        decisions.insert(id.to_owned(), decision);
+    }
     Ok(State {
         meta,
         agents,
@@ -190,6 +203,7 @@ pub fn core_from_files(files: &BTreeMap<String, String>) -> Result<State, Error>
         messages: Vec::new(),
         plan,
         tasks,
+        decisions,
         memory: BTreeMap::new(),
     })
 }
@@ -271,6 +285,7 @@ fn from_format_1(files: &BTreeMap<String, String>) -> Result<State, Error> {
         messages: messages.message,
         plan: None,
         tasks: BTreeMap::new(),
+        decisions: BTreeMap::new(),
         memory: BTreeMap::new(),
     })
 }
@@ -393,6 +408,19 @@ pub fn changes(
     }
     for id in old.tasks.keys().filter(|id| !new.tasks.contains_key(*id)) {
         out.push((task_file(id), None));
+    }
+    for (id, decision) in &new.decisions {
+        if old.decisions.get(id) != Some(decision) {
+            let text = render(&format!("gitcoord decision {id}"), decision);
+            out.push((format!("{DECISIONS_DIR}/{id}.toml"), Some(text)));
+        }
+    }
+    for id in old
+        .decisions
+        .keys()
+        .filter(|id| !new.decisions.contains_key(*id))
+    {
+        out.push((format!("{DECISIONS_DIR}/{id}.toml"), None));
     }
     let (old_locks, new_locks) = (locks_by_key(&old.locks), locks_by_key(&new.locks));
     let keys: BTreeSet<&str> = old_locks.keys().chain(new_locks.keys()).copied().collect();

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod change;
+pub mod decision;
 pub mod error;
 pub mod files;
 pub mod glob;

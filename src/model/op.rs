@@ -120,6 +120,24 @@ pub enum Op {
         /// The plan, validated.
         plan: Box<super::plan::Plan>,
     },
+    /// Propose a decision.
+    DecisionPropose(super::decision::Proposal),
+    /// Give input on a decision.
+    DecisionInput {
+        /// The decision.
+        id: String,
+        /// The input.
+        text: String,
+    },
+    /// Resolve a decision.
+    DecisionResolve {
+        /// The decision.
+        id: String,
+        /// The option chosen.
+        choice: String,
+        /// Why.
+        rationale: String,
+    },
     /// Set a memory entry.
     MemorySet {
         /// The `area/topic` key.
@@ -216,6 +234,9 @@ impl Op {
             | Op::TaskBlock { .. }
             | Op::TaskReopen { .. }
             | Op::WaveAdvance { .. }
+            | Op::DecisionPropose(_)
+            | Op::DecisionInput { .. }
+            | Op::DecisionResolve { .. }
             | Op::Halt { .. }
             | Op::Resume
             | Op::SetIntegration { .. } => Scope::core(),
@@ -304,6 +325,13 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
         Op::MsgSend(draft) => message::send(state, record, draft),
         Op::MsgAck { id } => message::ack(state, record, id),
         Op::Migrate { from, to } => Ok(migrate(state, *from, *to)),
+        Op::DecisionPropose(p) => super::decision::propose(state, record, p),
+        Op::DecisionInput { id, text } => super::decision::input(state, record, id, text),
+        Op::DecisionResolve {
+            id,
+            choice,
+            rationale,
+        } => super::decision::resolve(state, record, id, choice, rationale),
         Op::MemorySet { key, value } => super::memory::set(state, record, key, value),
         Op::MemoryRm { key } => super::memory::remove(state, key),
         Op::PlanApply { plan } => super::plan_apply::apply(state, record, plan),

@@ -213,10 +213,23 @@ impl Plan {
     /// The agent with final say over `path`: the authority whose glob matches it, the most
     /// specific (longest literal prefix) first.
     pub fn authority_over(&self, path: &str) -> Option<&str> {
-        self.authority
-            .iter()
-            .filter(|(glob, _)| super::glob::Glob::new(glob).matches(path))
-            .max_by_key(|(glob, _)| super::glob::literal_prefix(glob).len())
-            .map(|(_, agent)| agent.as_str())
+        authority_over(&self.authority, path)
     }
+}
+
+/// The agent with final say over `area` (a path or a glob) in `authority` (glob → agent):
+/// the authority whose glob is the area or matches it — a glob area by a file under its
+/// literal prefix — the most specific (longest literal prefix) first.
+pub fn authority_over<'a>(authority: &'a BTreeMap<String, String>, area: &str) -> Option<&'a str> {
+    let literal = super::glob::literal_prefix(area);
+    let probe = if literal.len() == area.len() {
+        area.to_owned()
+    } else {
+        format!("{literal}gitcoord-area-probe")
+    };
+    authority
+        .iter()
+        .filter(|(glob, _)| glob.as_str() == area || super::glob::Glob::new(glob).matches(&probe))
+        .max_by_key(|(glob, _)| super::glob::literal_prefix(glob).len())
+        .map(|(_, agent)| agent.as_str())
 }

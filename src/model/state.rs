@@ -25,6 +25,9 @@ pub struct Meta {
     /// The number of the last message sent (`m1`, `m2`, …), pruned ones included.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub last_message: u64,
+    /// The number of the last decision proposed (`d1`, `d2`, …).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub last_decision: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -62,6 +65,9 @@ pub struct State {
     /// The tasks, by id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tasks: BTreeMap<String, Task>,
+    /// The decision log, by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub decisions: BTreeMap<String, super::decision::Decision>,
     /// The shared memory, by `area/topic` key (loaded only in a scope that asks for it).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub memory: BTreeMap<String, super::memory::Entry>,
@@ -76,6 +82,7 @@ impl State {
                 created: now,
                 integration_branch: None,
                 last_message: 0,
+                last_decision: 0,
             },
             agents: BTreeMap::new(),
             locks: Vec::new(),
@@ -83,6 +90,7 @@ impl State {
             messages: Vec::new(),
             plan: None,
             tasks: BTreeMap::new(),
+            decisions: BTreeMap::new(),
             memory: BTreeMap::new(),
         }
     }

@@ -275,10 +275,10 @@ fn unknown_toml_files_survive_writes() {
     let (env, _) = ready();
     let extra = "# from a newer gitcoord\n[[task]]\nid = \"T1\"\n";
     env.hand_edit_state("tasks.toml", extra);
-    env.hand_edit_state("decisions/d1.toml", extra);
+    env.hand_edit_state("from-a-newer-version/x1.toml", extra);
     env.gc(&["--agent", "alice", "lock", "a.rs"]).ok();
     assert_eq!(env.state_file("tasks.toml").as_deref(), Some(extra));
-    assert_eq!(env.state_file("decisions/d1.toml").as_deref(), Some(extra));
+    assert_eq!(env.state_file("from-a-newer-version/x1.toml").as_deref(), Some(extra));
     assert!(
         env.state_file("locks/.toml")
             .is_some_and(|t| t.contains("a.rs"))

@@ -9,6 +9,7 @@ mod core_bad_input;
 mod core_contention;
 mod core_identity;
 mod core_locks;
+mod decisions;
 mod enforce;
 mod install;
 mod memory;
