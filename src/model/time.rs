@@ -3,24 +3,26 @@
 use jiff::{SignedDuration, Timestamp};
 
 /// Parses a duration such as `90s`, `10m`, `1h30m` or `2d`; a bare number means minutes.
+/// Zero is refused (no lifetime or time limit means anything at zero), and so is a
+/// duration too large to count in seconds.
 pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
     let text = text.trim();
     let bad = || format!("'{text}' is not a duration; write it like 90s, 10m, 1h30m or 2d");
+    let too_large =
+        || format!("'{text}' is too large a duration; write a shorter one, such as 8h or 30d");
     if text.is_empty() {
         return Err(bad());
     }
-    if text.bytes().all(|b| b.is_ascii_digit()) {
-        let minutes: i64 = text.parse().map_err(|_| bad())?;
-        return Ok(SignedDuration::from_mins(minutes));
-    }
     let mut total: i64 = 0;
     let mut number = String::new();
-    for ch in text.chars() {
+    // A bare number is minutes: read it as if it ended in `m`.
+    let bare = text.bytes().all(|b| b.is_ascii_digit());
+    for ch in text.chars().chain(bare.then_some('m')) {
         if ch.is_ascii_digit() {
             number.push(ch);
             continue;
         }
-        let unit = match ch {
+        let unit: i64 = match ch {
             's' => 1,
             'm' => 60,
             'h' => 3600,
@@ -28,15 +30,24 @@ pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
             'w' => 604_800,
             _ => return Err(bad()),
         };
-        let n: i64 = number.parse().map_err(|_| bad())?;
+        if number.is_empty() {
+            return Err(bad());
+        }
+        // All digits, so the only way the parse fails is a number too large for i64.
+        let n: i64 = number.parse().map_err(|_| too_large())?;
         total = n
             .checked_mul(unit)
             .and_then(|s| total.checked_add(s))
-            .ok_or_else(bad)?;
+            .ok_or_else(too_large)?;
         number.clear();
     }
-    if !number.is_empty() || total <= 0 {
+    if !number.is_empty() {
         return Err(bad());
+    }
+    if total == 0 {
+        return Err(format!(
+            "'{text}' is not a duration longer than zero; give a positive one, e.g. 10m"
+        ));
     }
     Ok(SignedDuration::from_secs(total))
 }
@@ -88,7 +99,11 @@ mod tests {
             ("1h30m", 5400),
             ("2d", 172_800),
             ("45", 2700),
+            (" 45 ", 2700),
             ("1w", 604_800),
+            ("0h5m", 300),
+            ("9223372036854775807s", i64::MAX),
+            ("153722867280912930", 153_722_867_280_912_930 * 60),
         ];
         for (text, secs) in table {
             assert_eq!(
@@ -97,10 +112,46 @@ mod tests {
                 "{text}"
             );
         }
-        for bad in ["", "m", "10x", "1h30", "0m", "-5m", "99999999999999999999d"] {
-            assert!(parse_duration(bad).is_err(), "{bad} should be refused");
-        }
         assert_eq!(format_duration(SignedDuration::from_secs(5400)), "1h30m");
         assert_eq!(format_duration(SignedDuration::from_secs(42)), "42s");
+    }
+
+    #[test]
+    fn bad_zero_and_overflowing_durations_are_refused_with_why() {
+        let table = [
+            ("", "is not a duration"),
+            ("m", "is not a duration"),
+            ("10x", "is not a duration"),
+            ("1h30", "is not a duration"),
+            ("-5m", "is not a duration"),
+            ("h5m", "is not a duration"),
+            ("0", "longer than zero"),
+            ("0s", "longer than zero"),
+            ("0m", "longer than zero"),
+            ("0h0m", "longer than zero"),
+            ("000", "longer than zero"),
+            // Overflows in every unit, and in the bare number of minutes.
+            ("999999999999999999", "too large"),
+            ("153722867280912931", "too large"),
+            ("99999999999999999999", "too large"),
+            ("9223372036854775808s", "too large"),
+            ("999999999999999999m", "too large"),
+            ("9999999999999999h", "too large"),
+            ("99999999999999999999d", "too large"),
+            ("99999999999999w", "too large"),
+            ("9223372036854775807s1s", "too large"),
+        ];
+        for (text, why) in table {
+            match parse_duration(text) {
+                Err(message) => assert!(message.contains(why), "{text}: {message}"),
+                Ok(d) => panic!("{text} should be refused, got {d:?}"),
+            }
+        }
+        // A zero duration's message still reads as "not a duration", like any refused one.
+        assert!(
+            parse_duration("0m")
+                .expect_err("zero")
+                .starts_with("'0m' is not a duration")
+        );
     }
 }

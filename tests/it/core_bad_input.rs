@@ -170,6 +170,14 @@ fn unknown_agents_invalid_ids_and_malformed_ttls() {
             vec!["'soon' is not a duration"],
         ),
         (vec!["lock", "a", "--ttl="], vec!["'' is not a duration"]),
+        (
+            vec!["lock", "a", "--ttl", "0"],
+            vec!["'0' is not a duration longer than zero"],
+        ),
+        (
+            vec!["lock", "a", "--ttl", "999999999999999999"],
+            vec!["'999999999999999999' is too large a duration"],
+        ),
     ];
     for (args, needles) in cases {
         let run = env.gc(&args);
