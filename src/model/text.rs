@@ -1,4 +1,5 @@
-//! Text shown to people that they may copy into a shell.
+//! Text shown to people: commands they may copy into a shell, and free text made safe to
+//! print on a terminal.
 
 /// `text` as one shell word: as it is when it is plainly safe, else in single quotes (a
 /// quote inside becomes `'\''`), so a printed command runs as printed.
@@ -27,9 +28,39 @@ pub fn one_line(text: &str) -> String {
         .collect()
 }
 
+/// `text` safe to print on a terminal over several lines: control characters other than
+/// newline and tab (escape sequences, carriage returns, backspaces) become spaces, so
+/// output shown from a command cannot move the cursor, recolour or rewrite what is shown.
+pub fn printable_lines(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_blanked_but_lines_and_tabs_kept() {
+        let cases = [
+            ("plain\nlines\tand tabs", "plain\nlines\tand tabs"),
+            ("\u{1b}[31mred\u{1b}[0m", " [31mred [0m"),
+            ("over\rwrite\u{8}", "over write "),
+            ("bell\u{7} del\u{7f} c1\u{9b}", "bell  del  c1 "),
+            ("é ✓", "é ✓"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(printable_lines(text), want, "{text:?}");
+            assert_eq!(one_line(text), want.replace(['\n', '\t'], " "), "{text:?}");
+        }
+    }
 
     #[test]
     fn words_are_quoted_for_the_shell() {
