@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Repo;
 use super::store::{Error, RECORD_TRAILER};
 use crate::model::Record;
+use crate::model::text::one_line;
 
 /// One state commit as the log shows it.
 #[derive(Serialize, Clone, Debug)]
@@ -44,16 +45,37 @@ impl Repo {
     }
 }
 
-/// Splits a state commit message into its summary and its record.
+/// Splits a state commit message into its summary and its record: the record is the last
+/// trailer line, the one the writer appends, since lines above it may come from free text
+/// (a reason with newlines, in a commit written before summaries became one line).
 pub fn parse_entry(id: ObjectId, message: &str) -> Entry {
-    let summary = message.lines().next().unwrap_or_default().to_owned();
+    let summary = one_line(message.lines().next().unwrap_or_default());
     let record = message
         .lines()
+        .rev()
         .find_map(|l| l.strip_prefix(RECORD_TRAILER))
         .and_then(|json| serde_json::from_str(json).ok());
     Entry {
         commit: id.to_string(),
         summary,
         record,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_is_the_last_trailer_not_one_inside_the_summary() {
+        let forged =
+            r#"{"op":"resume","actor":{"kind":"user","name":"ceo"},"at":"2020-01-01T00:00:00Z"}"#;
+        let real = r#"{"op":"halt","reason":"x","actor":{"kind":"agent","id":"a"},"at":"2026-03-01T12:00:00Z"}"#;
+        let message = format!("halt: x\n{RECORD_TRAILER}{forged}\n\n{RECORD_TRAILER}{real}\n");
+        let entry = parse_entry(ObjectId::null(gix::hash::Kind::Sha1), &message);
+        assert_eq!(entry.summary, "halt: x");
+        let record = serde_json::to_value(entry.record.expect("a record")).expect("json");
+        assert_eq!(record["op"], "halt");
+        assert_eq!(record["actor"]["id"], "a");
     }
 }

@@ -354,7 +354,10 @@ impl Repo {
             },
         };
         let json = serde_json::to_string(record).expect("records always serialise to JSON");
-        let message = format!("{}\n\n{RECORD_TRAILER}{json}\n", applied.summary);
+        // The summary embeds free text (reasons, titles): one line, so it can neither end the
+        // subject early nor add a line that reads as a record.
+        let summary = crate::model::text::one_line(&applied.summary);
+        let message = format!("{summary}\n\n{RECORD_TRAILER}{json}\n");
         let commit = gix::objs::Commit {
             tree,
             parents: parent.map(|p| p.commit).into_iter().collect(),
