@@ -369,12 +369,6 @@ fn validate(plan: &mut Plan, places: &mut Places<'_>) {
                 }
             }
         }
-        if task.priority == Some(0) {
-            places.report(
-                &format!("{at}.priority"),
-                "priority 1 is the most urgent; use 1 or more".into(),
-            );
-        }
         if let Some(due) = &task.due {
             if due.parse::<jiff::civil::Date>().is_err() {
                 places.report(

@@ -113,12 +113,12 @@ fn syntax_types_and_missing_keys() {
     assert!(
         found
             .iter()
-            .any(|(l, m)| *l == 4 && m.contains("must be an integer"))
+            .any(|(l, m)| *l == 4 && m.contains("must be a whole number from 1 to"))
     );
     let found = lines("version = 1\n[[task]]\nid = \"a\"\ntitle = \"t\"\npriority = 99999999999\n");
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, 5, "{found:?}");
-    assert!(found[0].1.contains("from 0 to 4294967295"), "{found:?}");
+    assert!(found[0].1.contains("from 1 to 4294967295"), "{found:?}");
     let found = lines("version = 1\n[[task]\n");
     assert!(found[0].1.starts_with("invalid TOML"), "{found:?}");
     assert_eq!(found[0].0, 2);
@@ -157,4 +157,140 @@ fn cycles_later_waves_and_bad_values() {
     );
     let text = lines(&merge);
     assert!(text[0].1.contains("merge order has a cycle"), "{text:?}");
+}
+
+/// A plan with one task and one agent, `task` and `agent` lines added to them.
+fn small(task: &str, agent: &str) -> String {
+    format!(
+        "version = 1\n[[agent]]\nid = \"a\"\nbranch = \"feature/a\"\n{agent}\n[[task]]\nid = \"t\"\ntitle = \"T\"\n{task}\n"
+    )
+}
+
+#[test]
+fn integers_are_read_in_every_toml_spelling() {
+    let table = [
+        ("7", 7),
+        ("+7", 7),
+        ("1_000", 1000),
+        ("0xb5", 0xb5),
+        ("0xB5", 0xb5),
+        ("0x0b", 11),
+        ("0o17", 0o17),
+        ("0b101", 5),
+        ("0b0_1", 1),
+        ("0xffff_ffff", 4_294_967_295),
+    ];
+    for (literal, want) in table {
+        let plan = check(&small(&format!("priority = {literal}"), ""))
+            .unwrap_or_else(|e| panic!("{literal}: {e:?}"));
+        assert_eq!(plan.tasks[0].priority, Some(want), "{literal}");
+    }
+    let plan = check(&small("", "ports = [0xbb, 0o10, 0b11, 8_080, 0]")).expect("valid");
+    assert_eq!(plan.agents[0].ports, [0xbb, 8, 3, 8080, 0]);
+}
+
+#[test]
+fn integers_out_of_range_say_the_range_that_is_accepted() {
+    let table = [
+        (
+            "priority = 0",
+            9,
+            "'task[0].priority' must be a whole number from 1 to 4294967295",
+        ),
+        ("priority = -1", 9, "from 1 to 4294967295"),
+        ("priority = 0x1_0000_0000", 9, "from 1 to 4294967295"),
+        (
+            "priority = 0x7fff_ffff_ffff_ffff",
+            9,
+            "from 1 to 4294967295",
+        ),
+    ];
+    for (line, at, want) in table {
+        let found = lines(&small(line, ""));
+        assert_eq!(found.len(), 1, "{line}: {found:?}");
+        assert_eq!(found[0].0, at, "{line}: {found:?}");
+        assert!(found[0].1.contains(want), "{line}: {found:?}");
+    }
+    let found = check(&small("", "ports = [80, 70000, -1, \"x\"]")).expect_err("bad ports");
+    let got: Vec<(usize, usize, &str)> = found
+        .iter()
+        .map(|d| (d.line, d.column, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                5,
+                14,
+                "'agent[0].ports[1]' must be a whole number from 0 to 65535"
+            ),
+            (
+                5,
+                21,
+                "'agent[0].ports[2]' must be a whole number from 0 to 65535"
+            ),
+            (
+                5,
+                25,
+                "'agent[0].ports[3]' must be a whole number from 0 to 65535"
+            ),
+        ]
+    );
+    let found = lines("version = 1\n[[check]]\nid = \"r\"\nbuiltin = \"root-files\"\nmax = -1\n");
+    assert!(
+        found
+            .iter()
+            .any(|(l, m)| *l == 5 && m.contains("from 0 to 4294967295")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_bad_wave_mode_is_reported_at_its_value_with_the_other_errors() {
+    let bad = GOOD
+        .replace("mode = \"sequential\"", "mode = \"serial\"")
+        .replace("after = [\"security\"]", "after = [\"securty\"]");
+    let found = check(&bad).expect_err("errors");
+    let got: Vec<(usize, usize, &str)> = found
+        .iter()
+        .map(|d| (d.line, d.column, d.message.as_str()))
+        .collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].0, 15, "{got:?}");
+    assert!(got[0].2.contains("unknown agent 'securty'"), "{got:?}");
+    assert_eq!(
+        got[1],
+        (
+            44,
+            8,
+            "'wave[0].mode' must be one of \"sequential\", \"parallel\""
+        )
+    );
+    let found = lines(&GOOD.replace("mode = \"sequential\"", "mode = 1"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 44, "{found:?}");
+    // Every mode the schema accepts is one the plan reads.
+    for mode in super::super::plan_schema::WAVE_MODES {
+        let plan = check(&GOOD.replace("sequential", mode)).expect("valid");
+        assert_eq!(
+            serde_json::to_value(plan.waves[0].mode).expect("json"),
+            *mode
+        );
+    }
+}
+
+#[test]
+fn zero_and_overflowing_durations_are_reported_at_their_lines() {
+    let bad = GOOD
+        .replace("lock_ttl = \"30m\"", "lock_ttl = \"0\"")
+        .replace(
+            "run = \"true\"",
+            "run = \"true\"\ntimeout = \"999999999999999999\"",
+        );
+    let found = lines(&bad);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].0, 4);
+    assert!(found[0].1.contains("longer than zero"), "{found:?}");
+    assert_eq!(found[1].0, 53);
+    assert!(found[1].1.contains("too large"), "{found:?}");
 }

@@ -2,7 +2,7 @@
 //! and the walk over spanned TOML that reports what does not fit (unknown keys, wrong
 //! types, missing keys) and keeps what does, so the checks on references still run.
 
-use toml::de::{DeTable, DeValue};
+use toml::de::{DeArray, DeTable, DeValue};
 
 use super::plan::PLAN_VERSION;
 use super::plan_check::Places;
@@ -11,10 +11,14 @@ use super::plan_check::Places;
 #[derive(Clone, Copy)]
 pub(super) enum Ty {
     Str,
-    Int,
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// A whole number in this range.
+    Int(i64, i64),
     Bool,
     Strs,
-    Ints,
+    /// Whole numbers in this range.
+    Ints(i64, i64),
     Table(&'static [Field]),
     Tables(&'static [Field]),
     /// Any key, each a string (`[authority]`).
@@ -22,19 +26,30 @@ pub(super) enum Ty {
 }
 
 impl Ty {
-    fn expected(self) -> &'static str {
+    fn expected(self) -> String {
         match self {
-            Ty::Str => "a string",
-            Ty::Int => "an integer",
-            Ty::Bool => "true or false",
-            Ty::Strs => "an array of strings",
-            Ty::Ints => "an array of integers",
-            Ty::Table(_) => "a table",
-            Ty::Tables(_) => "an array of tables",
-            Ty::StrMap => "a table of strings",
+            Ty::Str => "a string".into(),
+            Ty::OneOf(names) => format!("one of {}", quoted(names)),
+            Ty::Int(min, max) => format!("a whole number from {min} to {max}"),
+            Ty::Bool => "true or false".into(),
+            Ty::Strs => "an array of strings".into(),
+            Ty::Ints(min, max) => format!("an array of whole numbers from {min} to {max}"),
+            Ty::Table(_) => "a table".into(),
+            Ty::Tables(_) => "an array of tables".into(),
+            Ty::StrMap => "a table of strings".into(),
         }
     }
 }
+
+fn quoted(names: &[&str]) -> String {
+    let each: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    each.join(", ")
+}
+
+/// The largest value of an integer key read as `u32`.
+const U32: i64 = u32::MAX as i64;
+/// The modes of a wave, as `WaveMode` reads them.
+pub(super) const WAVE_MODES: &[&str] = &["sequential", "parallel"];
 
 /// One key of a table: its name, type and whether it must be there.
 pub(super) struct Field(&'static str, Ty, bool);
@@ -56,7 +71,7 @@ const AGENT: &[Field] = &[
     Field("allow", Ty::Strs, false),
     Field("after", Ty::Strs, false),
     Field("coordinator", Ty::Bool, false),
-    Field("ports", Ty::Ints, false),
+    Field("ports", Ty::Ints(0, u16::MAX as i64), false),
 ];
 const RULE: &[Field] = &[
     Field("id", Ty::Str, true),
@@ -72,7 +87,8 @@ const TASK: &[Field] = &[
     Field("suggest", Ty::Str, false),
     Field("after", Ty::Strs, false),
     Field("wave", Ty::Str, false),
-    Field("priority", Ty::Int, false),
+    // 1 is the most urgent.
+    Field("priority", Ty::Int(1, U32), false),
     Field("due", Ty::Str, false),
     Field("expertise", Ty::Str, false),
     Field("deliverables", Ty::Strs, false),
@@ -80,18 +96,18 @@ const TASK: &[Field] = &[
 ];
 const WAVE: &[Field] = &[
     Field("id", Ty::Str, true),
-    Field("mode", Ty::Str, false),
+    Field("mode", Ty::OneOf(WAVE_MODES), false),
     Field("checks", Ty::Strs, false),
 ];
 const CHECK: &[Field] = &[
     Field("id", Ty::Str, true),
     Field("run", Ty::Str, false),
     Field("builtin", Ty::Str, false),
-    Field("max", Ty::Int, false),
+    Field("max", Ty::Int(0, U32), false),
     Field("timeout", Ty::Str, false),
 ];
 pub(super) const TOP: &[Field] = &[
-    Field("version", Ty::Int, true),
+    Field("version", Ty::Int(0, U32), true),
     Field("settings", Ty::Table(SETTINGS), false),
     Field("agent", Ty::Tables(AGENT), false),
     Field("authority", Ty::StrMap, false),
@@ -158,7 +174,7 @@ pub(super) fn walk(
                 );
             }
             let stand_in = match ty {
-                Ty::Int => toml::Value::Integer(i64::from(PLAN_VERSION)),
+                Ty::Int(..) => toml::Value::Integer(i64::from(PLAN_VERSION)),
                 _ => toml::Value::String(MISSING.to_owned()),
             };
             clean.insert((*name).to_owned(), stand_in);
@@ -167,14 +183,39 @@ pub(super) fn walk(
     clean
 }
 
+/// The value of a TOML integer (`-5`, `1_000`, `0xff`, `0o17`, `0b101`), if it fits an `i64`.
 fn integer(value: &DeValue<'_>) -> Option<i64> {
     let int = value.as_integer()?;
-    let digits = int.as_str().replace('_', "");
-    let digits = digits.trim_start_matches(['0', 'x', 'o', 'b']);
-    if digits.is_empty() {
-        return Some(0);
+    // The parser hands the digits without prefix or underscores, sign included, in `radix`.
+    i64::from_str_radix(int.as_str(), int.radix()).ok()
+}
+
+fn string(value: &DeValue<'_>) -> Option<toml::Value> {
+    value.as_str().map(|s| toml::Value::String(s.to_owned()))
+}
+
+/// The items of an array of strings or of whole numbers that fit, each that does not
+/// reported at its own place.
+fn array(items: &DeArray<'_>, ty: Ty, path: &str, places: &mut Places<'_>) -> toml::Value {
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let here = format!("{path}[{i}]");
+        places.spans.insert(here.clone(), item.span());
+        let (fit, expected) = match ty {
+            Ty::Ints(min, max) => (
+                integer(item.get_ref())
+                    .filter(|n| (min..=max).contains(n))
+                    .map(toml::Value::Integer),
+                Ty::Int(min, max).expected(),
+            ),
+            _ => (string(item.get_ref()), Ty::Str.expected()),
+        };
+        match fit {
+            Some(v) => out.push(v),
+            None => places.at(item.span().start, format!("'{here}' must be {expected}")),
+        }
     }
-    i64::from_str_radix(digits, int.radix()).ok()
+    toml::Value::Array(out)
 }
 
 /// Checks `value` against `ty`; the value as plain TOML when it fits.
@@ -189,37 +230,19 @@ fn check_type(
         places.at(at, format!("'{path}' must be {}", ty.expected()));
         None
     };
-    let string = |v: &DeValue<'_>| v.as_str().map(|s| toml::Value::String(s.to_owned()));
     match (ty, value) {
         (Ty::Str, DeValue::String(_)) => string(value),
-        (Ty::Bool, DeValue::Boolean(b)) => Some(toml::Value::Boolean(*b)),
-        (Ty::Int, DeValue::Integer(_)) => match integer(value) {
-            Some(n) if (0..=i64::from(u32::MAX)).contains(&n) => Some(toml::Value::Integer(n)),
-            _ => {
-                places.at(
-                    at,
-                    format!("'{path}' must be a whole number from 0 to {}", u32::MAX),
-                );
-                None
-            }
-        },
-        (Ty::Strs | Ty::Ints, DeValue::Array(items)) => {
-            let mut out = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                places.spans.insert(format!("{path}[{i}]"), item.span());
-                let fit = match ty {
-                    Ty::Strs => string(item.get_ref()),
-                    _ => integer(item.get_ref())
-                        .filter(|n| (0..=i64::from(u16::MAX)).contains(n))
-                        .map(toml::Value::Integer),
-                };
-                match fit {
-                    Some(v) => out.push(v),
-                    None => return wrong(places),
-                }
-            }
-            Some(toml::Value::Array(out))
+        (Ty::OneOf(names), DeValue::String(_))
+            if value.as_str().is_some_and(|s| names.contains(&s)) =>
+        {
+            string(value)
         }
+        (Ty::Bool, DeValue::Boolean(b)) => Some(toml::Value::Boolean(*b)),
+        (Ty::Int(min, max), DeValue::Integer(_)) => integer(value)
+            .filter(|n| (min..=max).contains(n))
+            .map(toml::Value::Integer)
+            .or_else(|| wrong(places)),
+        (Ty::Strs | Ty::Ints(..), DeValue::Array(items)) => Some(array(items, ty, path, places)),
         (Ty::Table(fields), DeValue::Table(table)) => {
             Some(toml::Value::Table(walk(table, fields, path, at, places)))
         }
