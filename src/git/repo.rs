@@ -127,9 +127,8 @@ fn absolute(path: &Path) -> PathBuf {
     crate::model::id::lexical_path(&joined)
 }
 
-/// Whether `name` is a valid branch name by git's ref-name rules.
+/// Whether `name` is a valid branch name by git's ref-name rules: the one check of
+/// `model::id`, which a plan's branches also go through.
 pub fn valid_branch_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('-')
-        && gix::refs::FullName::try_from(format!("refs/heads/{name}")).is_ok()
+    crate::model::id::validate_branch(name).is_ok()
 }

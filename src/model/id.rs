@@ -1,4 +1,5 @@
-//! Validation of the names users give: agent ids and repository-relative paths or globs.
+//! Validation of the names users give: agent ids, branch names and repository-relative
+//! paths or globs.
 
 /// Checks an agent id (task and wave ids follow the same rule): 1 to 64 characters of
 /// ASCII letters, digits, `-`, `_` or `.`, starting with a letter or digit, and usable as
@@ -21,6 +22,48 @@ pub fn is_stored_id(id: &str) -> bool {
     let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
     let first_ok = id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     !id.is_empty() && id.len() <= 64 && first_ok && id.chars().all(ok_char)
+}
+
+/// Checks a branch name by git's rules for ref names (`git check-ref-format --branch`), and
+/// also refuses a leading `-` (git would read it as an option) and a leading `refs/` (the
+/// branch would be `refs/heads/refs/…`, a mistake for the ref it names).
+pub fn validate_branch(name: &str) -> Result<(), String> {
+    match branch_problem(name) {
+        None => Ok(()),
+        Some(why) => Err(format!(
+            "'{}' is not a valid branch name ({why}); use a name git accepts, e.g. feature/auth",
+            name.escape_debug()
+        )),
+    }
+}
+
+/// What is wrong with `name` as a branch name, if anything.
+fn branch_problem(name: &str) -> Option<&'static str> {
+    let bad_char = |c: char| c.is_control() || " ~^:?*[\\".contains(c);
+    Some(if name.is_empty() {
+        "it is empty"
+    } else if name.starts_with('-') {
+        "it starts with '-'"
+    } else if name == "HEAD" || name == "@" {
+        "it names HEAD"
+    } else if name.starts_with("refs/") {
+        "give it without refs/heads/ or refs/"
+    } else if name.chars().any(bad_char) {
+        "it holds a space, a control character or one of ~ ^ : ? * [ \\"
+    } else if name.contains("..") || name.contains("@{") {
+        "it holds '..' or '@{'"
+    } else if name.ends_with('.') {
+        "it ends with '.'"
+    } else if name.split('/').any(str::is_empty) {
+        "it starts or ends with '/' or holds '//'"
+    } else if name
+        .split('/')
+        .any(|part| part.starts_with('.') || part.ends_with(".lock"))
+    {
+        "a part of it starts with '.' or ends with '.lock'"
+    } else {
+        return None;
+    })
 }
 
 /// `path` with `.` and `..` resolved without touching the file system (`a/./b/../c` →
@@ -123,6 +166,60 @@ mod tests {
         for bad in ["src/*.rs", "src/", "a?", "[ab]", "../x"] {
             assert!(normalize_deliverable(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn branch_names_follow_git() {
+        for good in [
+            "main",
+            "feature/auth",
+            "a.b",
+            "release-1.0",
+            "fix_2",
+            "@x",
+            "x@y",
+            "é",
+        ] {
+            assert_eq!(validate_branch(good), Ok(()), "{good}");
+        }
+        let table = [
+            ("", "it is empty"),
+            ("--upload-pack=x", "starts with '-'"),
+            ("-x..y", "starts with '-'"),
+            ("HEAD", "names HEAD"),
+            ("@", "names HEAD"),
+            ("refs/heads/main", "without refs/heads/"),
+            ("has space", "a space"),
+            ("a\tb", "a control character"),
+            ("a\u{7f}b", "a control character"),
+            ("a~1", "one of"),
+            ("a^", "one of"),
+            ("a:b", "one of"),
+            ("a?", "one of"),
+            ("a*", "one of"),
+            ("a[b", "one of"),
+            ("a\\b", "one of"),
+            ("a..b", "'..'"),
+            ("a@{1}", "'@{'"),
+            ("a.", "ends with '.'"),
+            ("/a", "'//'"),
+            ("a/", "'//'"),
+            ("a//b", "'//'"),
+            (".a", "starts with '.'"),
+            ("a/.b", "starts with '.'"),
+            ("a.lock", "'.lock'"),
+            ("a.lock/b", "'.lock'"),
+        ];
+        for (name, why) in table {
+            let message = validate_branch(name).expect_err(name);
+            assert!(message.contains(why), "{name:?}: {message}");
+            assert!(message.contains("is not a valid branch name"), "{message}");
+        }
+        assert!(
+            validate_branch("a\nb")
+                .expect_err("newline")
+                .starts_with(r"'a\nb'")
+        );
     }
 
     #[test]

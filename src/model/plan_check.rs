@@ -165,6 +165,16 @@ fn duration(value: Option<&String>, path: &str, places: &mut Places<'_>) {
     }
 }
 
+/// Reports the branch name at `path` when git would not take it (the check `agent add`
+/// makes too).
+fn branch(name: &str, path: &str, places: &mut Places<'_>) {
+    if name != MISSING {
+        if let Err(why) = super::id::validate_branch(name) {
+            places.report(path, why);
+        }
+    }
+}
+
 fn known(set: &BTreeSet<&str>, kind: &str, value: &str, path: &str, places: &mut Places<'_>) {
     if !set.contains(value) {
         let names: Vec<&str> = set.iter().copied().collect();
@@ -188,6 +198,9 @@ fn validate(plan: &mut Plan, places: &mut Places<'_>) {
         );
     }
     let settings = &plan.settings;
+    if let Some(integration) = &settings.integration_branch {
+        branch(integration, "settings.integration_branch", places);
+    }
     duration(settings.lock_ttl.as_ref(), "settings.lock_ttl", places);
     duration(
         settings.stale_after.as_ref(),
@@ -240,12 +253,7 @@ fn validate(plan: &mut Plan, places: &mut Places<'_>) {
 
     for (i, agent) in plan.agents.iter_mut().enumerate() {
         let at = format!("agent[{i}]");
-        if agent.branch.trim().is_empty() && agent.branch != MISSING {
-            places.report(
-                &format!("{at}.branch"),
-                "an agent's branch cannot be empty; name its branch, e.g. feature/x".into(),
-            );
-        }
+        branch(&agent.branch, &format!("{at}.branch"), places);
         globs(&mut agent.owns, &format!("{at}.owns"), places);
         globs(&mut agent.deny, &format!("{at}.deny"), places);
         globs(&mut agent.allow, &format!("{at}.allow"), places);

@@ -280,6 +280,41 @@ fn a_bad_wave_mode_is_reported_at_its_value_with_the_other_errors() {
 }
 
 #[test]
+fn branches_git_would_refuse_are_reported_at_their_lines() {
+    let bad = GOOD
+        .replace(
+            "lock_ttl = \"30m\"",
+            "lock_ttl = \"30m\"\nintegration_branch = \"-x..y\"",
+        )
+        .replace("\"feature/section-1a-security\"", "\"has space\"")
+        .replace("\"feature/section-1d-database\"", "\"--upload-pack=x\"");
+    let bad = format!("{bad}\n[[agent]]\nid = \"third\"\nbranch = \"refs/heads/main\"\n");
+    let found = lines(&bad);
+    let want = [
+        (5, "'-x..y' is not a valid branch name (it starts with '-')"),
+        (
+            10,
+            "'has space' is not a valid branch name (it holds a space",
+        ),
+        (
+            15,
+            "'--upload-pack=x' is not a valid branch name (it starts with '-')",
+        ),
+        (
+            61,
+            "'refs/heads/main' is not a valid branch name (give it without refs/heads/",
+        ),
+    ];
+    assert_eq!(found.len(), want.len(), "{found:?}");
+    for ((line, message), (want_line, want)) in found.iter().zip(want) {
+        assert_eq!(*line, want_line, "{found:?}");
+        assert!(message.starts_with(want), "{found:?}");
+    }
+    let found = lines(&GOOD.replace("\"feature/section-1a-security\"", "\"\""));
+    assert!(found[0].1.contains("(it is empty)"), "{found:?}");
+}
+
+#[test]
 fn zero_and_overflowing_durations_are_reported_at_their_lines() {
     let bad = GOOD
         .replace("lock_ttl = \"30m\"", "lock_ttl = \"0\"")

@@ -154,6 +154,10 @@ fn unknown_agents_invalid_ids_and_malformed_ttls() {
             vec!["'a..b' is not a valid branch name"],
         ),
         (
+            vec!["agent", "add", "ok", "--branch", "refs/heads/main"],
+            vec!["'refs/heads/main' is not a valid branch name"],
+        ),
+        (
             vec!["agent", "add", "ok", "--branch", "b", "--after", "ghost"],
             vec!["no agent 'ghost' is registered"],
         ),
