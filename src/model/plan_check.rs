@@ -387,15 +387,8 @@ fn validate(plan: &mut Plan, places: &mut Places<'_>) {
         }
         for (j, file) in task.deliverables.iter().enumerate() {
             let path = format!("{at}.deliverables[{j}]");
-            match super::id::normalize_pattern(file) {
-                Ok(normal) if normal.contains(['*', '?', '[']) || normal.ends_with("/**") => {
-                    places.report(
-                        &path,
-                        format!("deliverable '{file}' is a glob; name a file"),
-                    );
-                }
-                Ok(_) => {}
-                Err(why) => places.report(&path, why),
+            if let Err(why) = super::id::normalize_deliverable(file) {
+                places.report(&path, why);
             }
         }
     }

@@ -290,7 +290,10 @@ fn unknown_toml_files_survive_writes() {
     env.hand_edit_state("from-a-newer-version/x1.toml", extra);
     env.gc(&["--agent", "alice", "lock", "a.rs"]).ok();
     assert_eq!(env.state_file("tasks.toml").as_deref(), Some(extra));
-    assert_eq!(env.state_file("from-a-newer-version/x1.toml").as_deref(), Some(extra));
+    assert_eq!(
+        env.state_file("from-a-newer-version/x1.toml").as_deref(),
+        Some(extra)
+    );
     assert!(
         env.state_file("locks/.toml")
             .is_some_and(|t| t.contains("a.rs"))
