@@ -15,6 +15,7 @@ mod format;
 mod graph;
 mod guard;
 mod halt;
+mod handoff;
 mod hint;
 mod hook;
 mod init;
@@ -171,6 +172,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Run the plan's checks as a checklist: one ✓/✗ line each, exit 1 if any fails.
     Verify(verify::VerifyArgs),
+    /// Hand work to another agent: files at your branch tip, and your task done.
+    Handoff(handoff::HandoffArgs),
     /// The decision log: propose, input, resolve, list, show.
     #[command(subcommand)]
     Decision(decision::DecisionCommand),
@@ -253,6 +256,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Conflicts => conflicts::run(ctx),
         Command::Memory(cmd) => memory::run(ctx, cmd),
         Command::Decision(cmd) => decision::run(ctx, cmd),
+        Command::Handoff(args) => handoff::run(ctx, args),
         Command::Verify(args) => verify::run(ctx, args),
         Command::Graph(args) => graph::run(ctx, args),
     }

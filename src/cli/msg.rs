@@ -116,6 +116,7 @@ fn draft(ctx: &Ctx, a: SendArgs) -> Result<Draft, CliError> {
         requires_response: a.requires_response,
         reply_to: a.reply_to,
         within_secs,
+        handoff: None,
     })
 }
 
@@ -152,6 +153,25 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<Outcome, CliError> {
         Ok(())
     })?;
     Ok(Outcome::Clean)
+}
+
+/// `handoff: FILES at BRANCH@COMMIT; task T done`: what a handoff hands over.
+pub fn handoff_line(h: &crate::model::message::Handoff) -> String {
+    let files = if h.files.is_empty() {
+        "the branch".to_owned()
+    } else {
+        h.files.join(", ")
+    };
+    let task = h
+        .task
+        .as_ref()
+        .map(|t| format!("; task {t} done"))
+        .unwrap_or_default();
+    format!(
+        "handoff: {files} at {}@{}{task}",
+        h.branch,
+        h.commit.get(..10).unwrap_or(&h.commit)
+    )
 }
 
 /// `  [answer by …]`, `  [OVERDUE since …]` or `  [answered in mN]` for a message that
@@ -206,9 +226,12 @@ pub fn run_inbox(ctx: &mut Ctx, args: InboxArgs) -> Result<Outcome, CliError> {
             if let Some(parent) = &m.draft.reply_to {
                 line.push_str(&format!("  (re {parent})"));
             }
-            writeln!(out, "{line}\n      {}", m.draft.subject)?;
+            writeln!(out, "{line}\n      {}", text::one_line(&m.draft.subject))?;
             for line in m.draft.body.iter().flat_map(|b| b.lines()) {
-                writeln!(out, "      | {line}")?;
+                writeln!(out, "      | {}", text::one_line(line))?;
+            }
+            if let Some(h) = &m.draft.handoff {
+                writeln!(out, "      {}", handoff_line(h))?;
             }
             if args.all && !m.acked_by.is_empty() {
                 writeln!(out, "      acknowledged by {}", m.acked_by.join(", "))?;

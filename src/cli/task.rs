@@ -303,7 +303,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<Outcome, CliError> {
 /// Before `task done`: each deliverable on the assignee's branch tip (not the working
 /// tree), and each of the task's checks passing in the assignee's worktree (its bound
 /// worktree, else the current one). Refused with every item that fails.
-fn verify_done(ctx: &mut Ctx, id: &str) -> Result<(), CliError> {
+pub(super) fn verify_done(ctx: &mut Ctx, id: &str) -> Result<(), CliError> {
     let snapshot = ctx.snapshot()?;
     let state = &snapshot.state;
     let Some(task) = state.tasks.get(id) else {
@@ -367,9 +367,16 @@ pub fn run_next(ctx: &mut Ctx) -> Result<Outcome, CliError> {
         .task
         .as_ref()
         .and_then(|id| state.tasks.get(id).map(|t| (id, t)));
+    // Work handed to it and not yet acknowledged comes with what to do next.
+    let handoffs: Vec<&crate::model::Message> = state
+        .messages
+        .iter()
+        .filter(|m| m.draft.handoff.is_some() && m.is_unread_by(agent))
+        .collect();
     let value = serde_json::json!({
         "task": detail.map(|(id, t)| serde_json::json!({ "id": id, "title": t.title, "status": t.status.name(), "wave": t.wave, "deliverables": t.deliverables })),
         "waiting_on": next.waiting_on,
+        "handoffs": handoffs,
     });
     ctx.ui.emit(&value, |out| {
         match detail {
@@ -392,6 +399,18 @@ pub fn run_next(ctx: &mut Ctx) -> Result<Outcome, CliError> {
         }
         for w in &next.waiting_on {
             writeln!(out, "  waiting on {w}")?;
+        }
+        for m in &handoffs {
+            if let Some(h) = &m.draft.handoff {
+                writeln!(
+                    out,
+                    "  handed to you by {} ({}): {}; {}",
+                    m.from,
+                    m.id,
+                    crate::model::text::one_line(&m.draft.subject),
+                    super::msg::handoff_line(h)
+                )?;
+            }
         }
         Ok(())
     })?;

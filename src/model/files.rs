@@ -517,6 +517,7 @@ mod tests {
                 requires_response: true,
                 reply_to: None,
                 within_secs: Some(3600),
+                handoff: None,
             },
             sent: ts("2026-01-01T00:02:00Z"),
             acked_by: vec!["alice".into()],

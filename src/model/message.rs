@@ -81,6 +81,57 @@ pub struct Draft {
     /// `response_deadline`, else 4 hours); only with `requires_response`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within_secs: Option<i64>,
+    /// What a handoff hands over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<Handoff>,
+}
+
+/// Work handed from one agent to another: files at a commit of the sender's branch, and
+/// the sender's task it completes.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Handoff {
+    /// The sender's branch.
+    pub branch: String,
+    /// Its tip when handed over (full hex id).
+    pub commit: String,
+    /// The files handed over, as they are at `commit`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// The sender's task the handoff completes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+}
+
+/// Hands work over: completes the sender's task (when one is named; refused as `task done`
+/// would be) and sends `draft`, in one operation.
+pub fn handoff(state: &mut State, record: &Record, draft: &Draft) -> Result<Applied, OpError> {
+    let Some(what) = &draft.handoff else {
+        return send(state, record, draft);
+    };
+    if draft.to == ALL || draft.to.starts_with("user:") {
+        return Err(OpError::BadRecipient {
+            reason: format!("a handoff goes to one agent, not '{}'", draft.to),
+        });
+    }
+    let done = match &what.task {
+        Some(task) => Some(super::task::done(state, record, task)?),
+        None => None,
+    };
+    let mut applied = send(state, record, draft)?;
+    applied.summary = format!(
+        "handoff {} to {}: {}{}",
+        applied.id.as_deref().unwrap_or_default(),
+        draft.to,
+        super::text::one_line(&draft.subject),
+        what.task
+            .as_ref()
+            .map(|t| format!(" (task {t} done)"))
+            .unwrap_or_default()
+    );
+    if let Some(done) = done.filter(|d| d.unchanged) {
+        applied.notes.push(done.summary);
+    }
+    Ok(applied)
 }
 
 fn one_line(what: &'static str, text: &str) -> Result<(), OpError> {
@@ -272,6 +323,7 @@ mod tests {
             requires_response: false,
             reply_to: None,
             within_secs: None,
+            handoff: None,
         }
     }
 
@@ -342,6 +394,7 @@ mod tests {
         let ask = Draft {
             requires_response: true,
             within_secs: Some(3600),
+            handoff: None,
             ..draft("bob", "schema ready?")
         };
         send(&mut s, &record("alice", "2026-01-01T00:00:00Z"), &ask).expect("asked");
@@ -396,6 +449,7 @@ mod tests {
         assert_eq!(s.messages[3].due, Some(ts("2026-01-01T04:00:00Z")));
         let within = Draft {
             within_secs: Some(60),
+            handoff: None,
             ..draft("bob", "x")
         };
         let err = send(&mut s, &record("alice", "2026-01-01T00:00:00Z"), &within)

@@ -138,6 +138,9 @@ pub enum Op {
         /// Why.
         rationale: String,
     },
+    /// Hand work to another agent: a message with files at the sender's branch tip, and
+    /// the sender's task done.
+    Handoff(Draft),
     /// Set a memory entry.
     MemorySet {
         /// The `area/topic` key.
@@ -220,7 +223,7 @@ impl Op {
                 messages: false,
                 memory: false,
             },
-            Op::MsgSend(_) | Op::MsgAck { .. } => Scope::core().with_messages(),
+            Op::MsgSend(_) | Op::MsgAck { .. } | Op::Handoff(_) => Scope::core().with_messages(),
             Op::MemorySet { .. } | Op::MemoryRm { .. } => Scope::core().with_memory(),
             Op::Init | Op::Migrate { .. } => Scope::all(),
             Op::AgentAdd { .. }
@@ -332,6 +335,7 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
             choice,
             rationale,
         } => super::decision::resolve(state, record, id, choice, rationale),
+        Op::Handoff(draft) => message::handoff(state, record, draft),
         Op::MemorySet { key, value } => super::memory::set(state, record, key, value),
         Op::MemoryRm { key } => super::memory::remove(state, key),
         Op::PlanApply { plan } => super::plan_apply::apply(state, record, plan),

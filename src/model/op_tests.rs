@@ -221,6 +221,7 @@ fn message_records_round_trip_as_json() {
             requires_response: true,
             reply_to: Some("m1".into()),
             within_secs: Some(7200),
+            handoff: None,
         }),
         Op::MsgAck { id: "m1".into() },
     ] {

@@ -11,6 +11,7 @@ mod core_identity;
 mod core_locks;
 mod decisions;
 mod enforce;
+mod handoff;
 mod install;
 mod memory;
 mod messages;
