@@ -1,6 +1,7 @@
 //! The command line: clap types, and a flat dispatcher to one module per subcommand.
 
 mod agent;
+mod brief;
 mod check;
 mod check_pr;
 mod check_push;
@@ -172,6 +173,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Run the plan's checks as a checklist: one ✓/✗ line each, exit 1 if any fails.
     Verify(verify::VerifyArgs),
+    /// Your startup checklist: halt, who you are, your next task, what waits on you.
+    Brief,
     /// Hand work to another agent: files at your branch tip, and your task done.
     Handoff(handoff::HandoffArgs),
     /// The decision log: propose, input, resolve, list, show.
@@ -257,6 +260,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Memory(cmd) => memory::run(ctx, cmd),
         Command::Decision(cmd) => decision::run(ctx, cmd),
         Command::Handoff(args) => handoff::run(ctx, args),
+        Command::Brief => brief::run(ctx),
         Command::Verify(args) => verify::run(ctx, args),
         Command::Graph(args) => graph::run(ctx, args),
     }
