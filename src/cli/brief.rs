@@ -295,8 +295,20 @@ pub fn render(brief: &Brief) -> String {
     out
 }
 
+/// Arguments of `brief`.
+#[derive(clap::Args, Debug)]
+pub struct BriefArgs {
+    /// Answer as Claude Code's `SessionStart` hook: the brief as the session's
+    /// `additionalContext` (JSON on stdout); silent where there is no state.
+    #[arg(long)]
+    pub hook: bool,
+}
+
 /// Runs `brief`.
-pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
+pub fn run(ctx: &mut Ctx, args: BriefArgs) -> Result<Outcome, CliError> {
+    if args.hook {
+        return run_hook(ctx);
+    }
     let snapshot = ctx.snapshot()?;
     let now = ctx.now()?;
     let state = &snapshot.state;
@@ -307,5 +319,38 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     };
     let text = render(&brief);
     ctx.ui.emit(&brief, |out| write!(out, "{text}"))?;
+    Ok(Outcome::Clean)
+}
+
+/// The `SessionStart` answer. A session must start even when gitcoord cannot brief it: no
+/// repository or no state prints nothing; a broken state says so in the context.
+fn run_hook(ctx: &mut Ctx) -> Result<Outcome, CliError> {
+    let Ok(repo) = ctx.repo() else {
+        return Ok(Outcome::Clean);
+    };
+    let text = match repo.read_state() {
+        Ok(None) => return Ok(Outcome::Clean),
+        Ok(Some(snapshot)) => {
+            let now = ctx.now()?;
+            let state = &snapshot.state;
+            let (actor, _) = ctx.actor(Some(state))?;
+            let brief = match actor.agent_id() {
+                Some(id) => for_agent(state, id, now),
+                None => for_lead(state, &actor.label(), now),
+            };
+            render(&brief)
+        }
+        Err(e) => format!(
+            "gitcoord cannot read its coordination state: {e}. Run `gitcoord status` and tell the lead before committing."
+        ),
+    };
+    let answer = serde_json::json!({
+        "hookSpecificOutput": {
+            "hookEventName": "SessionStart",
+            "additionalContext": text,
+        }
+    });
+    writeln!(ctx.ui.out(), "{answer}")?;
+    ctx.ui.out().flush()?;
     Ok(Outcome::Clean)
 }

@@ -174,7 +174,7 @@ pub enum Command {
     /// Run the plan's checks as a checklist: one ✓/✗ line each, exit 1 if any fails.
     Verify(verify::VerifyArgs),
     /// Your startup checklist: halt, who you are, your next task, what waits on you.
-    Brief,
+    Brief(brief::BriefArgs),
     /// Hand work to another agent: files at your branch tip, and your task done.
     Handoff(handoff::HandoffArgs),
     /// The decision log: propose, input, resolve, list, show.
@@ -260,7 +260,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Memory(cmd) => memory::run(ctx, cmd),
         Command::Decision(cmd) => decision::run(ctx, cmd),
         Command::Handoff(args) => handoff::run(ctx, args),
-        Command::Brief => brief::run(ctx),
+        Command::Brief(args) => brief::run(ctx, args),
         Command::Verify(args) => verify::run(ctx, args),
         Command::Graph(args) => graph::run(ctx, args),
     }

@@ -1,5 +1,6 @@
-//! Claude Code's hooks: `gitcoord guard` as the `PreToolUse` hook of the edit tools, merged
-//! into `.claude/settings.json` without touching the user's other settings.
+//! Claude Code's hooks: `gitcoord guard` as the `PreToolUse` hook of the edit tools and
+//! `gitcoord brief --hook` as the `SessionStart` hook, merged into `.claude/settings.json`
+//! without touching the user's other settings.
 
 use std::path::{Path, PathBuf};
 
@@ -68,32 +69,48 @@ pub fn install(worktree: &Path) -> Result<(PathBuf, bool), Error> {
     Ok((path, added))
 }
 
-/// Inserts the guard hook into parsed settings; false when it is already there.
+/// The hooks gitcoord adds: (event, matcher, command). `SessionStart` fires on a new
+/// session and after `/clear` and a context compaction, so the brief comes back whenever
+/// the agent's context has lost it.
+pub const ENTRIES: [(&str, &str, &str); 2] = [
+    (
+        "PreToolUse",
+        "Edit|Write|MultiEdit|NotebookEdit",
+        "gitcoord guard",
+    ),
+    (
+        "SessionStart",
+        "startup|resume|clear|compact",
+        "gitcoord brief --hook",
+    ),
+];
+
+/// Inserts gitcoord's hooks into parsed settings, each once; false when all were there.
 pub fn add_guard(settings: &mut Value) -> Result<bool, &'static str> {
     let root = settings
         .as_object_mut()
         .ok_or("the settings are not a JSON object")?;
     let hooks = root.entry("hooks").or_insert_with(|| json!({}));
     let hooks = hooks.as_object_mut().ok_or("\"hooks\" is not an object")?;
-    let list = hooks.entry("PreToolUse").or_insert_with(|| json!([]));
-    let list = list
-        .as_array_mut()
-        .ok_or("\"hooks.PreToolUse\" is not an array")?;
-    let present = list.iter().any(|m| {
-        m["hooks"].as_array().is_some_and(|hs| {
-            hs.iter().any(|h| {
-                h["command"]
-                    .as_str()
-                    .is_some_and(|c| c.contains("gitcoord guard"))
+    let mut added = false;
+    for (event, matcher, command) in ENTRIES {
+        let list = hooks.entry(event).or_insert_with(|| json!([]));
+        let list = list
+            .as_array_mut()
+            .ok_or("a list of hooks (hooks.EVENT) is not an array")?;
+        let present = list.iter().any(|m| {
+            m["hooks"].as_array().is_some_and(|hs| {
+                hs.iter()
+                    .any(|h| h["command"].as_str().is_some_and(|c| c.contains(command)))
             })
-        })
-    });
-    if present {
-        return Ok(false);
+        });
+        if !present {
+            list.push(json!({
+                "matcher": matcher,
+                "hooks": [{ "type": "command", "command": command }]
+            }));
+            added = true;
+        }
     }
-    list.push(json!({
-        "matcher": EDIT_TOOLS.join("|"),
-        "hooks": [{ "type": "command", "command": "gitcoord guard" }]
-    }));
-    Ok(true)
+    Ok(added)
 }

@@ -245,6 +245,29 @@ fn install_claude_merges_settings() {
     let list = v["hooks"]["PreToolUse"].as_array().expect("array");
     assert_eq!(list.len(), 2, "added once: {text}");
     assert_eq!(list[1]["hooks"][0]["command"], "gitcoord guard");
+    let start = v["hooks"]["SessionStart"].as_array().expect("array");
+    assert_eq!(start.len(), 1, "added once: {text}");
+    assert_eq!(start[0]["matcher"], "startup|resume|clear|compact");
+    // The SessionStart command answers in Claude Code's JSON, the brief as context.
+    let command = start[0]["hooks"][0]["command"].as_str().expect("command");
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    env.gc(&["agent", "add", "a", "--branch", "feature/a"]).ok();
+    let mut with_agent = vec!["--agent", "a"];
+    with_agent.extend(&args);
+    let run = env.gc(&with_agent);
+    let answer = crate::common::parse_json(run.ok());
+    assert_eq!(
+        answer["hookSpecificOutput"]["hookEventName"],
+        "SessionStart"
+    );
+    let context = answer["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .expect("text");
+    assert!(context.starts_with("gitcoord brief for a"), "{context}");
+    // Outside any state it is silent, and the session starts.
+    let bare = TestEnv::new();
+    let run = bare.gc(&args);
+    assert_eq!(run.ok(), "");
 }
 
 fn make_executable(path: &std::path::Path) {
