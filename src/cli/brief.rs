@@ -272,6 +272,15 @@ pub fn for_lead(state: &State, label: &str, now: jiff::Timestamp) -> Brief {
     }
 }
 
+/// The brief of the acting identity: an agent's, or the lead's view for a user.
+fn of_actor(ctx: &Ctx, state: &State, now: jiff::Timestamp) -> Result<Brief, CliError> {
+    let (actor, _) = ctx.actor(Some(state))?;
+    Ok(match actor.agent_id() {
+        Some(id) => for_agent(state, id, now),
+        None => for_lead(state, &actor.label(), now),
+    })
+}
+
 /// The brief as text, never over [`BUDGET`] characters.
 pub fn render(brief: &Brief) -> String {
     let mut out = format!("gitcoord brief for {}\n", brief.actor);
@@ -312,11 +321,7 @@ pub fn run(ctx: &mut Ctx, args: BriefArgs) -> Result<Outcome, CliError> {
     let snapshot = ctx.snapshot()?;
     let now = ctx.now()?;
     let state = &snapshot.state;
-    let (actor, _) = ctx.actor(Some(state))?;
-    let brief = match actor.agent_id() {
-        Some(id) => for_agent(state, id, now),
-        None => for_lead(state, &actor.label(), now),
-    };
+    let brief = of_actor(ctx, state, now)?;
     let text = render(&brief);
     ctx.ui.emit(&brief, |out| write!(out, "{text}"))?;
     Ok(Outcome::Clean)
@@ -333,12 +338,7 @@ fn run_hook(ctx: &mut Ctx) -> Result<Outcome, CliError> {
         Ok(Some(snapshot)) => {
             let now = ctx.now()?;
             let state = &snapshot.state;
-            let (actor, _) = ctx.actor(Some(state))?;
-            let brief = match actor.agent_id() {
-                Some(id) => for_agent(state, id, now),
-                None => for_lead(state, &actor.label(), now),
-            };
-            render(&brief)
+            render(&of_actor(ctx, state, now)?)
         }
         Err(e) => format!(
             "gitcoord cannot read its coordination state: {e}. Run `gitcoord status` and tell the lead before committing."

@@ -357,13 +357,7 @@ pub fn start(state: &mut State, record: &Record, id: &str) -> Result<Applied, Op
         }
         _ => {}
     }
-    let waiting = blockers(state, id, &snapshot);
-    if !waiting.is_empty() {
-        return Err(OpError::TaskNotReady {
-            id: id.to_owned(),
-            waiting,
-        });
-    }
+    ready(state, id, &snapshot)?;
     let task = require_task(state, id)?;
     task.assignee = Some(me.clone());
     task.status = TaskStatus::InProgress;
@@ -373,6 +367,18 @@ pub fn start(state: &mut State, record: &Record, id: &str) -> Result<Applied, Op
         agent.task = Some(id.to_owned());
     }
     Ok(Applied::new(format!("task {id} started by {me}")))
+}
+
+/// Refused, naming what it waits on, while task `id` may not start (or be done).
+fn ready(state: &State, id: &str, task: &Task) -> Result<(), OpError> {
+    let waiting = blockers(state, id, task);
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    Err(OpError::TaskNotReady {
+        id: id.to_owned(),
+        waiting,
+    })
 }
 
 /// The agent `assignee` no longer works on task `id`: its checked-in task is cleared.
@@ -393,13 +399,7 @@ pub fn done(state: &mut State, record: &Record, id: &str) -> Result<Applied, OpE
         return Ok(Applied::new(format!("task {id} is already done")).unchanged());
     }
     let snapshot = task.clone();
-    let waiting = blockers(state, id, &snapshot);
-    if !waiting.is_empty() {
-        return Err(OpError::TaskNotReady {
-            id: id.to_owned(),
-            waiting,
-        });
-    }
+    ready(state, id, &snapshot)?;
     let task = require_task(state, id)?;
     task.status = TaskStatus::Done;
     task.reason = None;

@@ -229,6 +229,19 @@ impl TestEnv {
         (run.code == 0).then_some(run.stdout)
     }
 
+    /// Adds a bare repository `<root>/origin.git` as the remote `origin`; returns its path.
+    pub fn with_origin(&self) -> PathBuf {
+        let remote = self.root().join("origin.git");
+        let remote_arg = remote.to_str().expect("utf-8 temp path");
+        self.git_in(
+            &self.root(),
+            &["init", "-q", "--bare", "-b", "main", remote_arg],
+        )
+        .ok();
+        self.git(&["remote", "add", "origin", remote_arg]).ok();
+        remote
+    }
+
     /// Adds a linked worktree at `<root>/<name>` on the existing `branch`; returns its path.
     pub fn worktree_on(&self, name: &str, branch: &str) -> PathBuf {
         let path = self.root().join(name);

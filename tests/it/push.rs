@@ -14,14 +14,7 @@ pub(crate) const DB: &str = "feature/section-1d-database";
 /// cleanup comes after security, database after cleanup.
 pub(crate) fn three_leads() -> (TestEnv, PathBuf) {
     let env = TestEnv::new();
-    let remote = env.root().join("origin.git");
-    let remote_arg = remote.to_str().expect("utf-8 temp path");
-    env.git_in(
-        &env.root(),
-        &["init", "-q", "--bare", "-b", "main", remote_arg],
-    )
-    .ok();
-    env.git(&["remote", "add", "origin", remote_arg]).ok();
+    let remote = env.with_origin();
     env.gc(&["init"]).ok();
     let agents: [&[&str]; 3] = [
         &["sec", "--branch", SEC, "--owns", "config/security/**"],

@@ -12,14 +12,7 @@ use crate::common::{Run, TestEnv, write_in};
 /// `test_cmd` (the project's tests), then `init --template NAME`.
 fn from_template(name: &str, test_cmd: &str) -> TestEnv {
     let env = TestEnv::new();
-    let remote = env.root().join("origin.git");
-    let remote_arg = remote.to_str().expect("utf-8 temp path");
-    env.git_in(
-        &env.root(),
-        &["init", "-q", "--bare", "-b", "main", remote_arg],
-    )
-    .ok();
-    env.git(&["remote", "add", "origin", remote_arg]).ok();
+    env.with_origin();
     env.write(
         "Makefile",
         &format!("test:\n\t{test_cmd}\nlint:\n\t@true\n"),
