@@ -1,6 +1,7 @@
 //! `gitcoord guard`: a Claude Code `PreToolUse` hook. Reads the event JSON on stdin and
 //! denies edits to files locked by another agent, outside the agent's boundaries, or made
-//! while the repository is halted; allows silently otherwise.
+//! while the repository is halted; allows silently otherwise. Either way, the open
+//! decisions whose area covers the file come with the answer as `additionalContext`.
 //!
 //! Protocol: exit 0 with no output allows; exit 0 with a `deny` decision on stdout refuses
 //! with a reason the agent can act on. An event that cannot be judged (not JSON, an edit
@@ -56,16 +57,18 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     // and `..` is resolved as the tool will, even through directories not there yet.
     let file = crate::model::id::lexical_path(&cwd.join(raw));
     ctx.set_cwd(existing_ancestor(&file));
-    let Some(violations) = judge(ctx, &file)? else {
+    let Some((violations, decisions)) = judge(ctx, &file)? else {
         return Ok(Outcome::Clean);
     };
-    let answer = json!({
-        "hookSpecificOutput": {
-            "hookEventName": "PreToolUse",
-            "permissionDecision": "deny",
-            "permissionDecisionReason": deny_reason(&violations),
-        }
-    });
+    let mut output = json!({ "hookEventName": "PreToolUse" });
+    if !violations.is_empty() {
+        output["permissionDecision"] = json!("deny");
+        output["permissionDecisionReason"] = json!(deny_reason(&violations));
+    }
+    if let Some(context) = decisions {
+        output["additionalContext"] = json!(context);
+    }
+    let answer = json!({ "hookSpecificOutput": output });
     writeln!(ctx.ui.out(), "{answer}")?;
     ctx.ui.out().flush()?;
     Ok(Outcome::Clean)
@@ -88,8 +91,9 @@ fn unjudged(why: String) -> CliError {
     )
 }
 
-/// The violations an edit of `file` would cause, or `None` when it may go ahead.
-fn judge(ctx: &mut Ctx, file: &Path) -> Result<Option<Vec<Violation>>, CliError> {
+/// The violations an edit of `file` would cause, and what the agent should know about it
+/// (the open decisions whose area covers it); `None` when there is nothing to say.
+fn judge(ctx: &mut Ctx, file: &Path) -> Result<Option<(Vec<Violation>, Option<String>)>, CliError> {
     let repo = match crate::git::Repo::discover(ctx.cwd()) {
         // Outside any repository there is nothing to guard.
         Err(repo::Error::NotARepo { .. }) => return Ok(None),
@@ -106,7 +110,37 @@ fn judge(ctx: &mut Ctx, file: &Path) -> Result<Option<Vec<Violation>>, CliError>
     let skip = super::check::skips(ctx);
     let repo = ctx.repo()?;
     let violations = edit::check(repo, &snapshot.state, (&actor, now), &skip, &rel)?;
-    Ok((!violations.is_empty()).then_some(violations))
+    let decisions = open_decisions(&snapshot.state, &rel);
+    Ok((!violations.is_empty() || decisions.is_some()).then_some((violations, decisions)))
+}
+
+/// The open decisions whose area covers `path`, as a few lines for the agent's context.
+fn open_decisions(state: &crate::model::State, path: &str) -> Option<String> {
+    let open: Vec<String> = state
+        .decisions
+        .values()
+        .filter(|d| d.resolution.is_none())
+        .filter(|d| {
+            d.area
+                .as_deref()
+                .is_some_and(|area| crate::model::glob::Glob::new(area).matches(path))
+        })
+        .map(|d| {
+            format!(
+                "- {} (area {}): {} — see `gitcoord decision show {}`",
+                d.id,
+                d.area.as_deref().unwrap_or_default(),
+                crate::model::text::one_line(&d.title),
+                d.id
+            )
+        })
+        .collect();
+    (!open.is_empty()).then(|| {
+        format!(
+            "gitcoord: {path} is in the area of open decisions; edit it in the direction they take, or give your input first:\n{}",
+            open.join("\n")
+        )
+    })
 }
 
 fn deny_reason(violations: &[Violation]) -> String {

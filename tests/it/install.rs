@@ -206,6 +206,49 @@ fn guard_allows_and_denies_on_claude_code_events() {
             "{agent} {tool} {file}"
         );
     }
+    // An open decision over the file comes with the answer, allowed or denied.
+    env.gc(&[
+        "decision",
+        "propose",
+        "--title",
+        "One schema or two?",
+        "--option",
+        "one",
+        "--option",
+        "two",
+        "--area",
+        "src/",
+    ])
+    .ok();
+    let run = guard(&env, "b", &event(&env, "Edit", "src/ok.rs"));
+    let answer: serde_json::Value = serde_json::from_str(&run.stdout).expect("context JSON");
+    let out = &answer["hookSpecificOutput"];
+    assert!(out.get("permissionDecision").is_none(), "allowed: {answer}");
+    assert!(
+        out["additionalContext"]
+            .as_str()
+            .is_some_and(|c| c.contains("d1 (area src/**): One schema or two?")),
+        "{answer}"
+    );
+    let run = guard(&env, "b", &event(&env, "Edit", "src/db.rs"));
+    let answer: serde_json::Value = serde_json::from_str(&run.stdout).expect("deny JSON");
+    assert_eq!(answer["hookSpecificOutput"]["permissionDecision"], "deny");
+    assert!(
+        answer["hookSpecificOutput"]["additionalContext"].is_string(),
+        "{answer}"
+    );
+    env.gc(&[
+        "decision",
+        "resolve",
+        "d1",
+        "--choice",
+        "one",
+        "--rationale",
+        "simpler",
+    ])
+    .ok();
+    let run = guard(&env, "b", &event(&env, "Edit", "src/ok.rs"));
+    assert_eq!(run.stdout, "", "a resolved decision is no news");
     let run = guard(&env, "b", &serde_json::json!({ "tool_name": "Read" }));
     assert_eq!(run.code, 0, "a non-edit tool is allowed");
     let run = guard(&env, "b", &serde_json::json!("not an event"));
