@@ -57,7 +57,11 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     // and `..` is resolved as the tool will, even through directories not there yet.
     let file = crate::model::id::lexical_path(&cwd.join(raw));
     ctx.set_cwd(existing_ancestor(&file));
-    let Some((violations, decisions)) = judge(ctx, &file)? else {
+    let Some(Judged {
+        violations,
+        decisions,
+    }) = judge(ctx, &file)?
+    else {
         return Ok(Outcome::Clean);
     };
     let mut output = json!({ "hookEventName": "PreToolUse" });
@@ -91,9 +95,17 @@ fn unjudged(why: String) -> CliError {
     )
 }
 
+/// What the guard says of an edit.
+struct Judged {
+    /// What the edit would break (empty: allowed).
+    violations: Vec<Violation>,
+    /// The open decisions whose area covers the file, as lines for the agent's context.
+    decisions: Option<String>,
+}
+
 /// The violations an edit of `file` would cause, and what the agent should know about it
 /// (the open decisions whose area covers it); `None` when there is nothing to say.
-fn judge(ctx: &mut Ctx, file: &Path) -> Result<Option<(Vec<Violation>, Option<String>)>, CliError> {
+fn judge(ctx: &mut Ctx, file: &Path) -> Result<Option<Judged>, CliError> {
     let repo = match crate::git::Repo::discover(ctx.cwd()) {
         // Outside any repository there is nothing to guard.
         Err(repo::Error::NotARepo { .. }) => return Ok(None),
@@ -111,7 +123,11 @@ fn judge(ctx: &mut Ctx, file: &Path) -> Result<Option<(Vec<Violation>, Option<St
     let repo = ctx.repo()?;
     let violations = edit::check(repo, &snapshot.state, (&actor, now), &skip, &rel)?;
     let decisions = open_decisions(&snapshot.state, &rel);
-    Ok((!violations.is_empty() || decisions.is_some()).then_some((violations, decisions)))
+    let judged = Judged {
+        violations,
+        decisions,
+    };
+    Ok((!judged.violations.is_empty() || judged.decisions.is_some()).then_some(judged))
 }
 
 /// The open decisions whose area covers `path`, as a few lines for the agent's context.
