@@ -11,7 +11,8 @@ pub struct InstallArgs {
     /// Rewrite shims that are already installed.
     #[arg(long)]
     pub force: bool,
-    /// Also add `gitcoord guard` as a PreToolUse hook to .claude/settings.json.
+    /// Also add gitcoord's Claude Code hooks to .claude/settings.json: `gitcoord guard`
+    /// before edits, `gitcoord brief --hook` at session start.
     #[arg(long)]
     pub claude: bool,
     /// Write the shims into DIR, a directory of the worktree the team commits (e.g.
@@ -30,9 +31,9 @@ pub fn run_install(ctx: &mut Ctx, args: InstallArgs) -> Result<Outcome, CliError
     if args.claude {
         let (path, added) = crate::hooks::claude::install(ctx.repo()?.workdir())?;
         let what = if added {
-            "added `gitcoord guard` as a PreToolUse hook in"
+            "added gitcoord's Claude Code hooks (PreToolUse guard, SessionStart brief) to"
         } else {
-            "`gitcoord guard` is already a PreToolUse hook in"
+            "gitcoord's Claude Code hooks are already in"
         };
         ctx.ui.note(&format!("{what} {}", path.display()));
     }
@@ -46,11 +47,29 @@ pub fn install_hooks(ctx: &mut Ctx, force: bool) -> Result<Report, CliError> {
 }
 
 /// Removes the shims and restores chained hooks.
-pub fn run_uninstall(ctx: &mut Ctx) -> Result<Outcome, CliError> {
+pub fn run_uninstall(ctx: &mut Ctx, args: UninstallArgs) -> Result<Outcome, CliError> {
     let repo = ctx.repo()?;
     let report = install::uninstall(repo)?;
     print(ctx, &report)?;
+    if args.claude {
+        let (path, removed) = crate::hooks::claude::uninstall(ctx.repo()?.workdir())?;
+        let what = if removed {
+            "removed gitcoord's Claude Code hooks from"
+        } else {
+            "no gitcoord hook to remove in"
+        };
+        ctx.ui.note(&format!("{what} {}", path.display()));
+    }
     Ok(Outcome::Clean)
+}
+
+/// Arguments of `uninstall`.
+#[derive(Args, Debug)]
+pub struct UninstallArgs {
+    /// Also remove gitcoord's hooks from .claude/settings.json (exactly those; the rest of
+    /// the file stays as it is).
+    #[arg(long)]
+    pub claude: bool,
 }
 
 fn print(ctx: &mut Ctx, report: &Report) -> Result<(), CliError> {

@@ -116,7 +116,7 @@ pub enum Command {
     /// Install the hook shims (chaining existing hooks).
     Install(install::InstallArgs),
     /// Remove the hook shims and restore chained hooks.
-    Uninstall,
+    Uninstall(install::UninstallArgs),
     /// Register, list, show, remove or bind agents.
     #[command(subcommand)]
     Agent(agent::AgentCommand),
@@ -231,7 +231,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
     match command {
         Command::Init(args) => init::run(ctx, args),
         Command::Install(args) => install::run_install(ctx, args),
-        Command::Uninstall => install::run_uninstall(ctx),
+        Command::Uninstall(args) => install::run_uninstall(ctx, args),
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Spawn(args) => spawn::run(ctx, args),
         Command::Whoami => whoami::run(ctx),

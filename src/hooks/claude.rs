@@ -40,9 +40,25 @@ pub enum Error {
     },
 }
 
-/// Adds the guard to `WORKTREE/.claude/settings.json`, merging with what is there
+/// Adds gitcoord's hooks to `WORKTREE/.claude/settings.json`, merging with what is there
 /// (idempotent). Returns the file and whether it was changed.
 pub fn install(worktree: &Path) -> Result<(PathBuf, bool), Error> {
+    edit_settings(worktree, add_guard)
+}
+
+/// Removes exactly gitcoord's hooks from `WORKTREE/.claude/settings.json` (and a matcher
+/// group or event list left empty by that); everything else stays. Returns the file and
+/// whether it was changed.
+pub fn uninstall(worktree: &Path) -> Result<(PathBuf, bool), Error> {
+    edit_settings(worktree, remove_hooks)
+}
+
+/// Reads the settings (`{}` when absent), applies `change`, and writes them back when it
+/// changed something; a file that is not JSON of the right shape is left untouched.
+fn edit_settings(
+    worktree: &Path,
+    change: fn(&mut Value) -> Result<bool, &'static str>,
+) -> Result<(PathBuf, bool), Error> {
     let dir = worktree.join(".claude");
     let path = dir.join("settings.json");
     let io = |source| Error::Io {
@@ -57,7 +73,7 @@ pub fn install(worktree: &Path) -> Result<(PathBuf, bool), Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => json!({}),
         Err(e) => return Err(io(e)),
     };
-    let added = add_guard(&mut settings).map_err(|what| Error::Shape {
+    let added = change(&mut settings).map_err(|what| Error::Shape {
         path: path.clone(),
         what,
     })?;
@@ -84,6 +100,36 @@ pub const ENTRIES: [(&str, &str, &str); 2] = [
         "gitcoord brief --hook",
     ),
 ];
+
+/// Takes gitcoord's hooks out of parsed settings; false when none was there.
+pub fn remove_hooks(settings: &mut Value) -> Result<bool, &'static str> {
+    let Some(hooks) = settings.get_mut("hooks").and_then(Value::as_object_mut) else {
+        return Ok(false);
+    };
+    let mut removed = false;
+    for (event, _, command) in ENTRIES {
+        let Some(list) = hooks.get_mut(event).and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for group in list.iter_mut() {
+            if let Some(inner) = group.get_mut("hooks").and_then(Value::as_array_mut) {
+                let before = inner.len();
+                inner.retain(|h| h["command"].as_str() != Some(command));
+                removed |= inner.len() != before;
+            }
+        }
+        list.retain(|g| g["hooks"].as_array().is_none_or(|hs| !hs.is_empty()));
+        if list.is_empty() {
+            hooks.remove(event);
+        }
+    }
+    if hooks.is_empty() {
+        if let Some(root) = settings.as_object_mut() {
+            root.remove("hooks");
+        }
+    }
+    Ok(removed)
+}
 
 /// Inserts gitcoord's hooks into parsed settings, each once; false when all were there.
 pub fn add_guard(settings: &mut Value) -> Result<bool, &'static str> {

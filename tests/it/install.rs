@@ -311,6 +311,23 @@ fn install_claude_merges_settings() {
     let bare = TestEnv::new();
     let run = bare.gc(&args);
     assert_eq!(run.ok(), "");
+    // `uninstall --claude` takes out exactly what was added.
+    env.gc(&["uninstall", "--claude"]).ok();
+    let after: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(env.repo.join(".claude/settings.json")).expect("read"),
+    )
+    .expect("valid JSON");
+    let before: serde_json::Value = serde_json::from_str(r#"{"permissions": {"allow": ["Bash(ls)"]}, "hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "echo hi"}]}]}}"#).expect("json");
+    assert_eq!(after, before);
+    // Settings that are not JSON are refused and left as they are.
+    env.write(".claude/settings.json", "{ not json");
+    let run = env.gc(&["install", "--claude"]);
+    run.code(2);
+    assert!(run.stderr.contains("is not valid JSON"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(env.repo.join(".claude/settings.json")).expect("read"),
+        "{ not json"
+    );
 }
 
 fn make_executable(path: &std::path::Path) {
