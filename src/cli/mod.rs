@@ -26,6 +26,7 @@ mod lock;
 mod log;
 mod memory;
 mod msg;
+mod notice;
 mod paths;
 mod plan;
 mod report;
@@ -108,6 +109,14 @@ fn hook_fast_path(args: &[std::ffi::OsString]) -> Option<Cli> {
     })
 }
 
+/// Arguments of `notice`.
+#[derive(clap::Args, Debug)]
+pub struct NoticeArgs {
+    /// Answer in Claude Code's PostToolUse hook protocol (the only mode there is).
+    #[arg(long)]
+    pub hook: bool,
+}
+
 /// Every subcommand.
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -175,6 +184,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Your startup checklist: halt, who you are, your next task, what waits on you.
     Brief(brief::BriefArgs),
+    /// PostToolUse hook for agent tools: what is new for the acting agent, told once.
+    Notice(NoticeArgs),
     /// Hand work to another agent: files at your branch tip, and your task done.
     Handoff(handoff::HandoffArgs),
     /// The decision log: propose, input, resolve, list, show.
@@ -261,6 +272,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Decision(cmd) => decision::run(ctx, cmd),
         Command::Handoff(args) => handoff::run(ctx, args),
         Command::Brief(args) => brief::run(ctx, args),
+        Command::Notice(_) => notice::run(ctx),
         Command::Verify(args) => verify::run(ctx, args),
         Command::Graph(args) => graph::run(ctx, args),
     }

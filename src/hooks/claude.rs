@@ -88,7 +88,8 @@ fn edit_settings(
 /// The hooks gitcoord adds: (event, matcher, command). `SessionStart` fires on a new
 /// session and after `/clear` and a context compaction, so the brief comes back whenever
 /// the agent's context has lost it.
-pub const ENTRIES: [(&str, &str, &str); 2] = [
+/// `PostToolUse` tells what is new since the agent's last notice, once.
+pub const ENTRIES: [(&str, &str, &str); 3] = [
     (
         "PreToolUse",
         "Edit|Write|MultiEdit|NotebookEdit",
@@ -99,6 +100,7 @@ pub const ENTRIES: [(&str, &str, &str); 2] = [
         "startup|resume|clear|compact",
         "gitcoord brief --hook",
     ),
+    ("PostToolUse", "*", "gitcoord notice --hook"),
 ];
 
 /// Takes gitcoord's hooks out of parsed settings; false when none was there.

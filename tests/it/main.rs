@@ -16,6 +16,7 @@ mod handoff;
 mod install;
 mod memory;
 mod messages;
+mod notice;
 mod outcomes;
 mod plans;
 mod plans_edges;
