@@ -11,6 +11,7 @@ mod conflicts;
 mod ctx;
 mod decision;
 mod demo;
+mod doctor;
 mod error;
 mod format;
 mod graph;
@@ -182,6 +183,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Run the plan's checks as a checklist: one ✓/✗ line each, exit 1 if any fails.
     Verify(verify::VerifyArgs),
+    /// Health: enforcement proven in every worktree, the state, stale agents, overdue answers, ports.
+    Doctor,
     /// Your startup checklist: halt, who you are, your next task, what waits on you.
     Brief(brief::BriefArgs),
     /// PostToolUse hook for agent tools: what is new for the acting agent, told once.
@@ -272,6 +275,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Decision(cmd) => decision::run(ctx, cmd),
         Command::Handoff(args) => handoff::run(ctx, args),
         Command::Brief(args) => brief::run(ctx, args),
+        Command::Doctor => doctor::run(ctx),
         Command::Notice(_) => notice::run(ctx),
         Command::Verify(args) => verify::run(ctx, args),
         Command::Graph(args) => graph::run(ctx, args),

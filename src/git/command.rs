@@ -75,7 +75,13 @@ impl Repo {
     /// The directory git runs hooks from for every worktree of this repository
     /// (`core.hooksPath` when set, else the common dir's `hooks`).
     pub fn hooks_dir(&self) -> Result<PathBuf, Error> {
-        let mut cmd = git(self.workdir());
+        Repo::hooks_dir_of(self.workdir())
+    }
+
+    /// The directory git runs hooks from in the worktree at `root` (a worktree's own
+    /// `core.hooksPath` may differ from the main worktree's).
+    pub fn hooks_dir_of(root: &Path) -> Result<PathBuf, Error> {
+        let mut cmd = git(root);
         cmd.args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"]);
         output(cmd).map(PathBuf::from)
     }

@@ -11,6 +11,7 @@ mod core_contention;
 mod core_identity;
 mod core_locks;
 mod decisions;
+mod doctor;
 mod enforce;
 mod handoff;
 mod install;
