@@ -278,6 +278,21 @@ fn an_unanswered_question_becomes_overdue_until_a_recipient_answers() {
     );
     let v = crate::common::parse_json(env.gc_at(later, &["--json", "status"]).ok());
     assert_eq!(v["overdue"][0]["id"], "m1");
+    let brief = env.gc_at(later, &["brief"]);
+    assert!(
+        brief.ok().contains("overdue answers:\n  - m1 a -> b"),
+        "{}",
+        brief.stdout
+    );
+    let doctor = env.gc_at(later, &["doctor"]);
+    doctor.code(1);
+    assert!(
+        doctor
+            .stdout
+            .contains("m1 from a to b is unanswered past its deadline"),
+        "{}",
+        doctor.stdout
+    );
     // Someone outside the thread cannot answer it; its recipient can.
     env.gc(&["agent", "add", "c", "--branch", "feature/c"]).ok();
     let run = env.gc_at(
@@ -318,6 +333,8 @@ fn an_unanswered_question_becomes_overdue_until_a_recipient_answers() {
     .ok();
     let status = env.gc_at(later, &["status"]);
     assert!(!status.ok().contains("OVERDUE"), "{}", status.stdout);
+    let doctor = env.gc_at(later, &["doctor"]);
+    assert!(!doctor.stdout.contains("unanswered"), "{}", doctor.stdout);
     let thread = env.gc_at(later, &["msg", "show", "m2"]);
     let out = thread.ok();
     let (first, second) = (out.find("m1 ").expect("m1"), out.find("m2 ").expect("m2"));
