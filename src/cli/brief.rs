@@ -38,11 +38,23 @@ pub struct Brief {
 }
 
 fn clip(text: &str) -> String {
+    short(text, LINE)
+}
+
+/// `text` on one line, at most `max` characters (cut with `…`).
+fn short(text: &str, max: usize) -> String {
     let line = one_line(text);
-    if line.chars().count() <= LINE {
+    if line.chars().count() <= max {
         return line;
     }
-    line.chars().take(LINE - 1).collect::<String>() + "…"
+    line.chars().take(max - 1).collect::<String>() + "…"
+}
+
+/// The number of an id like `m12` or `d3`, for ordering.
+fn number(id: &str) -> u64 {
+    id.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .parse()
+        .unwrap_or(u64::MAX)
 }
 
 fn section(title: &'static str, items: Vec<String>, more: &str) -> Option<Section> {
@@ -142,16 +154,20 @@ pub fn for_agent(state: &State, id: &str, now: jiff::Timestamp) -> Brief {
                 "{} from {}: {}{}",
                 m.id,
                 m.from,
-                m.draft.subject,
+                short(&m.draft.subject, 80),
                 super::msg::answer_mark(state, m, now)
             )
         })
         .collect();
     sections.push(section("answer these", answer, "gitcoord inbox"));
-    let decisions: Vec<String> = state
+    let mut asking: Vec<&crate::model::decision::Decision> = state
         .decisions
         .values()
         .filter(|d| d.awaits_input_from(id))
+        .collect();
+    asking.sort_by_key(|d| number(&d.id));
+    let decisions: Vec<String> = asking
+        .into_iter()
         .map(|d| {
             format!(
                 "{}: {} (`gitcoord decision input {} --text …`)",
@@ -226,15 +242,19 @@ pub fn for_lead(state: &State, label: &str, now: jiff::Timestamp) -> Brief {
                 m.id,
                 m.from,
                 m.draft.to,
-                m.draft.subject,
+                short(&m.draft.subject, 80),
                 super::msg::answer_mark(state, m, now)
             )
         })
         .collect();
-    let decisions: Vec<String> = state
+    let mut open: Vec<&crate::model::decision::Decision> = state
         .decisions
         .values()
         .filter(|d| d.resolution.is_none())
+        .collect();
+    open.sort_by_key(|d| number(&d.id));
+    let decisions: Vec<String> = open
+        .into_iter()
         .map(|d| format!("{}: {}", d.id, d.title))
         .collect();
     let working: Vec<String> = crate::model::task::in_order(state)

@@ -49,9 +49,11 @@ fn op_hints(e: &OpError) -> Vec<String> {
         OpError::NoLockMatches { .. } => one("see `gitcoord locks` for the locks held now"),
         OpError::HeldByOther { pattern, holder } => advice::lock_held(holder, pattern),
         OpError::ForceNotAllowed { .. } => vec![advice::force_not_allowed()],
-        OpError::NotOneLine { field } => vec![format!(
-            "pass --{field} 'one line'; put longer text in --body"
-        )],
+        OpError::NotOneLine { field } => vec![match *field {
+            "subject" => "pass --subject 'one line'; put longer text in --body".to_owned(),
+            "input" => "pass --text 'one line'".to_owned(),
+            field => format!("pass --{field} 'one line'"),
+        }],
         OpError::NoSuchUser { .. } => {
             one("pass --to user:NAME with the name `gitcoord whoami` shows for them")
         }
@@ -81,6 +83,9 @@ fn op_hints(e: &OpError) -> Vec<String> {
             one("add your view with `gitcoord decision input ID --text T` and ask one of them")
         }
         OpError::BadDecision { .. } => one("see `gitcoord decision --help`"),
+        OpError::HandoffRecipient { .. } => {
+            one("pass --to AGENT; tell everyone with `gitcoord msg send --to all`")
+        }
         OpError::BadMemoryKey { .. } => {
             one("name it area/topic, e.g. `gitcoord memory set api/schema VALUE`")
         }

@@ -284,10 +284,11 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
 
 /// Prints what an operation did (summary and notes), or its JSON.
 fn report_applied(ctx: &mut Ctx, applied: &crate::model::Applied) -> Result<Outcome, CliError> {
+    // Summaries and notes carry free text (subjects, reasons): never a terminal escape.
     ctx.ui.emit(applied, |out| {
-        writeln!(out, "{}", applied.summary)?;
+        writeln!(out, "{}", crate::model::text::one_line(&applied.summary))?;
         for note in &applied.notes {
-            writeln!(out, "  {note}")?;
+            writeln!(out, "  {}", crate::model::text::one_line(note))?;
         }
         Ok(())
     })?;

@@ -129,9 +129,17 @@ pub fn propose(state: &mut State, record: &Record, p: &Proposal) -> Result<Appli
     let mut names = std::collections::BTreeSet::new();
     for option in &p.options {
         one_line("option", option)?;
-        if option_name(option).is_empty() || !names.insert(option_name(option)) {
+        if option_name(option).is_empty() {
             return Err(OpError::BadDecision {
-                why: format!("option '{option}' needs a name of its own before any ':'"),
+                why: format!("option '{option}' needs a name before any ':'"),
+            });
+        }
+        if !names.insert(option_name(option)) {
+            return Err(OpError::BadDecision {
+                why: format!(
+                    "two options are named '{}'; give each option a name of its own",
+                    option_name(option)
+                ),
             });
         }
     }

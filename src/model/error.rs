@@ -207,6 +207,12 @@ pub enum OpError {
         /// What is wrong, and what is expected.
         why: String,
     },
+    /// A handoff addressed to all or to a user.
+    #[error("a handoff goes to one agent, not '{to}'")]
+    HandoffRecipient {
+        /// The recipient given.
+        to: String,
+    },
     /// A memory key is not `area/topic`.
     #[error(
         "'{key}' is not a memory key; use area/topic: two parts of lowercase letters, digits, '.', '_' or '-' (e.g. api/schema)"

@@ -109,24 +109,25 @@ pub fn handoff(state: &mut State, record: &Record, draft: &Draft) -> Result<Appl
         return send(state, record, draft);
     };
     if draft.to == ALL || draft.to.starts_with("user:") {
-        return Err(OpError::BadRecipient {
-            reason: format!("a handoff goes to one agent, not '{}'", draft.to),
+        return Err(OpError::HandoffRecipient {
+            to: draft.to.clone(),
         });
     }
+    one_line("note", &draft.subject)?;
     let done = match &what.task {
         Some(task) => Some(super::task::done(state, record, task)?),
         None => None,
     };
     let mut applied = send(state, record, draft)?;
+    let completed = match (&what.task, &done) {
+        (Some(t), Some(d)) if !d.unchanged => format!(" (task {t} done)"),
+        _ => String::new(),
+    };
     applied.summary = format!(
-        "handoff {} to {}: {}{}",
+        "handoff {} to {}: {}{completed}",
         applied.id.as_deref().unwrap_or_default(),
         draft.to,
         super::text::one_line(&draft.subject),
-        what.task
-            .as_ref()
-            .map(|t| format!(" (task {t} done)"))
-            .unwrap_or_default()
     );
     if let Some(done) = done.filter(|d| d.unchanged) {
         applied.notes.push(done.summary);

@@ -66,6 +66,38 @@ fn busy() -> TestEnv {
 #[test]
 fn brief_fits_its_budget_on_a_busy_state_and_names_what_matters() {
     let env = busy();
+    let long = "L".repeat(5000);
+    env.gc(&[
+        "--agent",
+        "qa",
+        "msg",
+        "send",
+        "--to",
+        "backend",
+        "--subject",
+        &long,
+        "--requires-response",
+        "--within",
+        "1h",
+    ])
+    .ok();
+    for i in 0..12 {
+        env.gc(&[
+            "--agent",
+            "qa",
+            "decision",
+            "propose",
+            "--title",
+            &format!("question {i}"),
+            "--option",
+            "yes",
+            "--option",
+            "no",
+            "--input-from",
+            "backend",
+        ])
+        .ok();
+    }
     let run = env.gc(&["--agent", "backend", "brief"]);
     let text = run.ok();
     assert!(
@@ -77,6 +109,17 @@ fn brief_fits_its_budget_on_a_busy_state_and_names_what_matters() {
     assert!(text.contains("answer these:"), "{text}");
     assert!(text.contains("[answer by"), "{text}");
     assert!(text.contains("others' locks in your area:"), "{text}");
+    // A long subject is cut, its deadline kept; decisions in the order proposed.
+    let long_line = text
+        .lines()
+        .find(|l| l.contains("LLLL"))
+        .expect("the long question");
+    assert!(long_line.contains("[answer by"), "{long_line}");
+    let (d2, d10) = (text.find("- d2:"), text.find("- d10:"));
+    assert!(
+        d2.is_some() && d10.is_none_or(|d10| d2 < Some(d10)),
+        "{text}"
+    );
     let json = env.json(&["--agent", "backend", "brief"]);
     let titles: Vec<&str> = json["sections"]
         .as_array()

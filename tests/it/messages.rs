@@ -341,6 +341,21 @@ fn an_unanswered_question_becomes_overdue_until_a_recipient_answers() {
     assert!(first < second, "oldest first: {out}");
     assert!(out.contains("[answered in m2]"), "{out}");
     env.gc(&["msg", "show", "m9"]).code(2);
+    // What a send prints back never carries a terminal escape.
+    let run = env.gc(&[
+        "--agent",
+        "a",
+        "msg",
+        "send",
+        "--to",
+        "b",
+        "--subject",
+        "e\u{1b}[2Jz",
+    ]);
+    assert!(!run.ok().contains('\u{1b}'), "{:?}", run.stdout);
+    let run = env.gc(&["--agent", "a", "handoff", "--to", "all", "--note", "n"]);
+    run.code(2);
+    assert!(run.stderr.contains("pass --to AGENT"), "{}", run.stderr);
     env.gc(&[
         "--agent",
         "a",
