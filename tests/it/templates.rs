@@ -76,17 +76,9 @@ fn refused_commit(env: &TestEnv, wt: &Path, files: &[(&str, &str)], rule: &str) 
 /// Merges `branches` into main in that order and pushes main.
 fn merge_and_push(env: &TestEnv, branches: &[&str]) -> Run {
     for branch in branches {
-        env.git(&[
-            "merge",
-            "-q",
-            "--no-ff",
-            "-m",
-            &format!("merge {branch}"),
-            branch,
-        ])
-        .ok();
+        crate::push::merge(env, branch);
     }
-    env.git(&["push", "origin", "main"])
+    crate::push::push(env, &["main"])
 }
 
 #[test]
