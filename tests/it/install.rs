@@ -307,6 +307,19 @@ fn install_claude_merges_settings() {
         .as_str()
         .expect("text");
     assert!(context.starts_with("gitcoord brief for a"), "{context}");
+    // The PreToolUse entry runs the guard, which judges an edit from these settings.
+    let pre = v["hooks"]["PreToolUse"][1]["hooks"][0]["command"]
+        .as_str()
+        .expect("command");
+    assert_eq!(pre, "gitcoord guard");
+    env.gc(&["--agent", "a", "lock", "src/x.rs"]).ok();
+    env.gc(&["agent", "add", "b", "--branch", "feature/b"]).ok();
+    let run = guard(&env, "b", &event(&env, "Edit", "src/x.rs"));
+    assert!(run.stdout.contains("\"deny\""), "{}", run.stdout);
+    let post = v["hooks"]["PostToolUse"][0]["hooks"][0]["command"]
+        .as_str()
+        .expect("command");
+    assert_eq!(post, "gitcoord notice --hook");
     // Outside any state it is silent, and the session starts.
     let bare = TestEnv::new();
     let run = bare.gc(&args);
