@@ -11,6 +11,7 @@ pub mod repo;
 pub mod revs;
 pub mod snapshots;
 pub mod state_cache;
+mod state_tree;
 pub mod store;
 
 pub use repo::Repo;

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use gix::ObjectId;
-use gix::bstr::ByteSlice;
 use gix::refs::Target;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
+use super::state_tree::TreeReader;
 use super::{Repo, state_cache};
 use crate::model::shard::{self, Scope};
 use crate::model::state::FORMAT_VERSION;
@@ -85,7 +85,7 @@ pub enum Error {
     Git(#[source] super::Source),
 }
 
-fn git_err(e: impl Into<super::Source>) -> Error {
+pub(super) fn git_err(e: impl Into<super::Source>) -> Error {
     Error::Git(e.into())
 }
 
@@ -403,160 +403,6 @@ impl Repo {
             Err(err) if lost_race(&err) => Ok(false),
             Err(err) => Err(git_err(err)),
         }
-    }
-}
-
-/// One entry of a state tree.
-struct Entry {
-    is_blob: bool,
-    oid: ObjectId,
-}
-
-/// Reads the files of one state commit's tree, naming that commit in its errors.
-struct TreeReader<'r> {
-    repo: &'r Repo,
-    /// The short commit id.
-    commit: String,
-}
-
-impl TreeReader<'_> {
-    fn entries(&self, tree: ObjectId) -> Result<BTreeMap<String, Entry>, Error> {
-        let tree = self.repo.inner.find_tree(tree).map_err(git_err)?;
-        let mut out = BTreeMap::new();
-        for entry in tree.iter() {
-            let entry = entry.map_err(git_err)?;
-            let name = entry.filename().to_str_lossy().into_owned();
-            let is_blob = entry.mode().is_blob();
-            if !is_blob && !entry.mode().is_tree() {
-                return Err(self.foreign(&name));
-            }
-            out.insert(
-                name,
-                Entry {
-                    is_blob,
-                    oid: entry.oid().to_owned(),
-                },
-            );
-        }
-        Ok(out)
-    }
-
-    fn text(&self, path: &str, blob: ObjectId) -> Result<String, Error> {
-        let blob = self.repo.inner.find_blob(blob).map_err(git_err)?;
-        String::from_utf8(blob.data.clone()).map_err(|_| {
-            self.corrupt(files::Error::Malformed {
-                file: path.to_owned(),
-                message: "it is not UTF-8 text".into(),
-            })
-        })
-    }
-
-    fn corrupt(&self, source: files::Error) -> Error {
-        Error::Corrupt {
-            commit: self.commit.clone(),
-            source,
-        }
-    }
-
-    fn classify(&self, source: files::Error) -> Error {
-        match source {
-            files::Error::TooNew { .. } => Error::TooNew(source),
-            source => self.corrupt(source),
-        }
-    }
-
-    fn foreign(&self, name: &str) -> Error {
-        Error::Foreign {
-            commit: self.commit.clone(),
-            name: name.to_owned(),
-        }
-    }
-
-    /// A format-1 state: TOML files only, all read.
-    fn format_1(&self, root: &BTreeMap<String, Entry>, meta: String) -> Result<State, Error> {
-        let mut texts = BTreeMap::new();
-        for (name, entry) in root {
-            if !entry.is_blob || !name.ends_with(".toml") {
-                return Err(self.foreign(name));
-            }
-            if name != files::META_FILE {
-                texts.insert(name.clone(), self.text(name, entry.oid)?);
-            }
-        }
-        texts.insert(files::META_FILE.to_owned(), meta);
-        files::from_files(&texts).map_err(|e| self.classify(e))
-    }
-
-    /// Every `.toml` file under the tree `dir`, and (with `subdirs`) one level below it.
-    fn all_files(
-        &self,
-        dir: &str,
-        tree: ObjectId,
-        subdirs: bool,
-        out: &mut BTreeMap<String, String>,
-    ) -> Result<(), Error> {
-        for (name, entry) in self.entries(tree)? {
-            let path = format!("{dir}/{name}");
-            if entry.is_blob && name.ends_with(".toml") {
-                let text = self.text(&path, entry.oid)?;
-                out.insert(path, text);
-            } else if !entry.is_blob && subdirs {
-                self.all_files(&path, entry.oid, false, out)?;
-            } else {
-                return Err(self.foreign(&path));
-            }
-        }
-        Ok(())
-    }
-
-    /// The lock files of `scope` from the tree `locks`.
-    fn lock_files(
-        &self,
-        locks: ObjectId,
-        scope: &Scope,
-        out: &mut BTreeMap<String, String>,
-    ) -> Result<(), Error> {
-        let dir = shard::LOCKS_DIR;
-        let (exact, under) = match &scope.locks {
-            shard::Locks::All => return self.all_files(dir, locks, true, out),
-            shard::Locks::Keys { exact, under } => (exact, under),
-        };
-        if exact.is_empty() && under.is_empty() {
-            return Ok(());
-        }
-        let top = self.entries(locks)?;
-        let mut subtrees: BTreeMap<String, BTreeMap<String, Entry>> = BTreeMap::new();
-        for first in under {
-            let name = shard::escape(first);
-            if let Some(entry) = top.get(&name).filter(|e| !e.is_blob) {
-                self.all_files(&format!("{dir}/{name}"), entry.oid, false, out)?;
-            }
-        }
-        for key in exact {
-            let path = shard::lock_file(key);
-            let inside = &path[dir.len() + 1..];
-            let entry = match inside.split_once('/') {
-                None => top.get(inside),
-                Some((first, file)) => {
-                    if !subtrees.contains_key(first) {
-                        let entries = match top.get(first).filter(|e| !e.is_blob) {
-                            Some(tree) => self.entries(tree.oid)?,
-                            None => BTreeMap::new(),
-                        };
-                        subtrees.insert(first.to_owned(), entries);
-                    }
-                    subtrees.get(first).and_then(|entries| entries.get(file))
-                }
-            };
-            if let Some(entry) = entry {
-                if !entry.is_blob {
-                    return Err(self.foreign(&path));
-                }
-                let text = self.text(&path, entry.oid)?;
-                out.insert(path, text);
-            }
-        }
-        Ok(())
     }
 }
 
