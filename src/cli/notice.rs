@@ -89,7 +89,8 @@ fn notices(ctx: &mut Ctx) -> Result<Vec<String>, CliError> {
     let now = ctx.now()?;
     let mut out = Vec::new();
     let head = head.to_string();
-    if seen.commit != head {
+    let moved = seen.commit != head;
+    if moved {
         let scope = Scope {
             locks: Locks::All,
             messages: true,
@@ -118,6 +119,10 @@ fn notices(ctx: &mut Ctx) -> Result<Vec<String>, CliError> {
             ));
             seen.warned.insert(key);
         }
+    }
+    // Nothing moved and nothing told: nothing to remember.
+    if !moved && out.is_empty() && !first {
+        return Ok(out);
     }
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
@@ -210,10 +215,10 @@ fn force_released(
     if since.is_empty() {
         return Ok(out);
     }
-    for entry in ctx.repo()?.state_history(HISTORY)? {
-        if entry.commit == since {
-            break;
-        }
+    let Ok(since) = since.parse::<crate::model::ObjectId>() else {
+        return Ok(out);
+    };
+    for entry in ctx.repo()?.state_history_since(Some(since), HISTORY)? {
         let Some(record) = entry.record else { continue };
         if let Op::Unlock {
             patterns,

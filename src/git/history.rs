@@ -23,10 +23,20 @@ pub struct Entry {
 impl Repo {
     /// Walks the state ref's first-parent chain, newest first, at most `limit` commits.
     pub fn state_history(&self, limit: usize) -> Result<Vec<Entry>, Error> {
+        self.state_history_since(None, limit)
+    }
+
+    /// Like [`Repo::state_history`], stopping before the commit `since` (what came after
+    /// it), so reading what is new costs what is new.
+    pub fn state_history_since(
+        &self,
+        since: Option<ObjectId>,
+        limit: usize,
+    ) -> Result<Vec<Entry>, Error> {
         let mut out = Vec::new();
         let mut next = self.state_head()?;
         while let Some(id) = next {
-            if out.len() >= limit {
+            if out.len() >= limit || Some(id) == since {
                 break;
             }
             let commit = self
