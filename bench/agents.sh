@@ -34,17 +34,6 @@ parts=${PARTS:-1 2}
 bench_env
 echo "machine: $(nproc) cores, $(uname -sr), $(git --version), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "binary: $bin"
-part() { case " $parts " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-instr_on=""
-if [ "${INSTR:-1}" != 0 ] && command -v valgrind >/dev/null; then instr_on=1; fi
-# instr CMD...: user-space instructions of one run (callgrind), summed over its processes.
-instr() {
-  local d
-  d=$(mktemp -d "$work/cg.XXXXXX")
-  valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$d/cg.%p" "$@" >/dev/null 2>"$d/log" ||
-    { echo "agents.sh: under valgrind, $* failed:" >&2; cat "$d/log" >&2; exit 1; }
-  grep -h '^summary:' "$d"/cg.* | awk '{s += $2} END {printf "%.2f M", s / 1e6}'
-}
 
 agents=(backend frontend infra docs security qa)
 plan="$work/plan.toml"

@@ -36,3 +36,18 @@ take_200_locks() {
     "$bin" --agent "agent$a" lock "src/mod$d/file$f.rs" --ttl 8h >/dev/null
   done
 }
+
+# part N: whether part N of a benchmark is asked for ($parts, e.g. PARTS="1 2").
+part() { case " $parts " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# instr CMD...: user-space instructions of one run (callgrind), summed over its processes;
+# $instr_on is set when valgrind is there and INSTR is not 0.
+instr_on=""
+if [ "${INSTR:-1}" != 0 ] && command -v valgrind >/dev/null; then instr_on=1; fi
+instr() {
+  local d
+  d=$(mktemp -d "$work/cg.XXXXXX")
+  valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$d/cg.%p" "$@" >/dev/null 2>"$d/log" ||
+    { echo "$(basename "$0"): under valgrind, $* failed:" >&2; cat "$d/log" >&2; exit 1; }
+  grep -h '^summary:' "$d"/cg.* | awk '{s += $2} END {printf "%.2f M", s / 1e6}'
+}

@@ -134,17 +134,6 @@ echo "plan: $(wc -c <"$plan") bytes, $(wc -l <"$plan") lines; with rules: $(wc -
 
 # Counts the files of the object store (loose objects and packs) and the bytes they hold.
 objects() { find "$1/.git/objects" -type f -printf '%s\n' | awk '{n++; s += $1} END {print n + 0, s + 0}'; }
-part() { case " $parts " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-# instr CMD...: user-space instructions of one run (callgrind), summed over its processes.
-instr_on=""
-if [ "${INSTR:-1}" != 0 ] && command -v valgrind >/dev/null; then instr_on=1; fi
-instr() {
-  local d
-  d=$(mktemp -d "$work/cg.XXXXXX")
-  valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$d/cg.%p" "$@" >/dev/null 2>"$d/log" ||
-    { echo "plans.sh: under valgrind, $* failed:" >&2; cat "$d/log" >&2; exit 1; }
-  grep -h '^summary:' "$d"/cg.* | awk '{s += $2} END {printf "%.2f M", s / 1e6}'
-}
 
 # agents_only DIR: the plan's agents added to DIR's state through the CLI (in merge order),
 # without the plan: no tasks, waves, rules or checks.
