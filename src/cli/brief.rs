@@ -356,9 +356,17 @@ fn run_hook(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let text = match repo.read_state() {
         Ok(None) => return Ok(Outcome::Clean),
         Ok(Some(snapshot)) => {
-            let now = ctx.now()?;
-            let state = &snapshot.state;
-            render(&of_actor(ctx, state, now)?)
+            let brief = ctx
+                .now()
+                .and_then(|now| of_actor(ctx, &snapshot.state, now));
+            match brief {
+                Ok(brief) => render(&brief),
+                // Who is acting cannot be told (a bad --agent or GITCOORD_AGENT): say so.
+                Err(e) => format!(
+                    "gitcoord cannot brief this session: {}. Run `gitcoord whoami` to see who you act as.",
+                    e.lines().join(": ")
+                ),
+            }
         }
         Err(e) => format!(
             "gitcoord cannot read its coordination state: {e}. Run `gitcoord status` and tell the lead before committing."

@@ -320,6 +320,15 @@ fn install_claude_merges_settings() {
         .as_str()
         .expect("command");
     assert_eq!(post, "gitcoord notice --hook");
+    // An identity that cannot be told still lets the session start, and says why.
+    let mut ghost = vec!["--agent", "ghost"];
+    ghost.extend(&args);
+    let run = env.gc(&ghost);
+    assert!(
+        run.ok().contains("cannot brief this session"),
+        "{}",
+        run.stdout
+    );
     // Outside any state it is silent, and the session starts.
     let bare = TestEnv::new();
     let run = bare.gc(&args);
