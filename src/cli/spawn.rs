@@ -33,6 +33,25 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
     crate::model::id::validate_agent_id(&args.id)
         .map_err(|m| CliError::usage(m, "choose another id"))?;
     let snapshot = ctx.snapshot()?;
+    let registered_here = !snapshot.state.agents.contains_key(&args.id);
+    let main = ctx.repo()?.main_worktree();
+    let path = match args.path {
+        Some(p) if p.is_absolute() => p,
+        Some(p) => ctx.cwd().join(p),
+        None => {
+            let name = main
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "repo".into());
+            main.with_file_name(format!("{name}-{}", args.id))
+        }
+    };
+    if path.exists() {
+        return Err(CliError::usage(
+            format!("{} already exists", path.display()),
+            "choose another place with --path DIR",
+        ));
+    }
     match snapshot.state.agents.get(&args.id) {
         Some(agent) if agent.branch != args.branch => {
             return Err(CliError::usage(
@@ -71,30 +90,17 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
             })?;
         }
     }
-    let repo = ctx.repo()?;
-    let path = match args.path {
-        Some(p) if p.is_absolute() => p,
-        Some(p) => ctx.cwd().join(p),
-        None => {
-            let main = repo.main_worktree();
-            let name = main
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "repo".into());
-            main.with_file_name(format!("{name}-{}", args.id))
+    if let Err(e) = ctx.repo()?.add_worktree(&path, &args.branch) {
+        // A spawn that fails leaves nothing behind: the agent it registered goes again.
+        if registered_here {
+            ctx.run_op(Op::AgentRemove {
+                id: args.id.clone(),
+            })?;
         }
-    };
-    if path.exists() {
-        return Err(CliError::usage(
-            format!("{} already exists", path.display()),
-            "choose another place with --path DIR",
-        ));
-    }
-    repo.add_worktree(&path, &args.branch).map_err(|e| {
-        CliError::from(e)
+        return Err(CliError::from(e)
             .context("git worktree add failed")
-            .hint("fix what git says, then run spawn again")
-    })?;
+            .hint("fix what git says, then run spawn again"));
+    }
     let worktree = std::fs::canonicalize(&path)?.to_string_lossy().into_owned();
     ctx.run_op(Op::AgentBind {
         id: args.id.clone(),

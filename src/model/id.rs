@@ -7,6 +7,11 @@
 /// not ending in `.` or `.lock`.
 pub fn validate_agent_id(id: &str) -> Result<(), String> {
     let ref_ok = !id.contains("..") && !id.ends_with('.') && !id.ends_with(".lock");
+    if id == super::message::ALL {
+        return Err(format!(
+            "'{id}' is reserved: messages to `all` go to every agent; choose another id"
+        ));
+    }
     if !is_stored_id(id) || !ref_ok {
         return Err(format!(
             "'{id}' is not a valid agent id; use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit, without '..' and not ending in '.' or '.lock' (e.g. backend-1)"

@@ -299,3 +299,41 @@ fn unknown_toml_files_survive_writes() {
             .is_some_and(|t| t.contains("a.rs"))
     );
 }
+
+#[test]
+fn reserved_ids_and_failed_spawns_leave_nothing_behind() {
+    let (env, before) = ready();
+    let run = env.gc(&["agent", "add", "all", "--branch", "feature/all"]);
+    refused(&env, &before, &run, &["'all' is reserved"]);
+    // main is checked out in the main worktree: git refuses, and no agent stays registered.
+    let spare = env.root().join("wt-lead2");
+    let run = env.gc(&[
+        "spawn",
+        "lead2",
+        "--branch",
+        "main",
+        "--path",
+        spare.to_str().expect("utf-8"),
+    ]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("git worktree add failed"),
+        "{}",
+        run.stderr
+    );
+    let agents = env.json(&["agent", "list"]);
+    assert!(!agents.to_string().contains("lead2"), "{agents}");
+    // A path that exists is refused before anything is registered.
+    std::fs::create_dir_all(&spare).expect("dir");
+    let head = env.state_head();
+    env.gc(&[
+        "spawn",
+        "lead3",
+        "--branch",
+        "feature/l3",
+        "--path",
+        spare.to_str().expect("utf-8"),
+    ])
+    .code(2);
+    assert_eq!(env.state_head(), head, "nothing written");
+}
