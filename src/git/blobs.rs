@@ -111,7 +111,7 @@ impl Repo {
         id: ObjectId,
         max_size: u64,
     ) -> Result<(Vec<LoadedChange>, u64), Error> {
-        let changes = self.commit_changes(id)?;
+        let changes = self.commit_changes(id.into())?;
         self.load_changes(&changes, Some(id.to_string()), max_size)
     }
 

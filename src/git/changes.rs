@@ -59,7 +59,7 @@ impl Repo {
             .flatten()
             .map(|e| {
                 let side = Side {
-                    id: e.id,
+                    id: e.id.into(),
                     mode: e.mode.bits(),
                 };
                 (e.path(&index).to_str_lossy().into_owned(), side)
@@ -104,7 +104,7 @@ impl Repo {
             .iter()
             .map(|e| {
                 let side = Side {
-                    id: e.oid.to_owned(),
+                    id: e.oid.to_owned().into(),
                     mode: u32::from(e.mode.value()),
                 };
                 (e.filename.to_vec(), side)
@@ -135,7 +135,7 @@ impl Repo {
                         .iter()
                         .find(|t| t.name.as_slice() == name.as_slice())
                 });
-                self.flatten_tree(side.id, child, prefix, out, same)?;
+                self.flatten_tree(side.id.into(), child, prefix, out, same)?;
             } else {
                 out.push((prefix.clone(), side));
             }
@@ -177,7 +177,10 @@ impl Repo {
             }
             let len = prefix.len();
             push_path(prefix, name.as_bstr());
-            let tree_of = |s: Option<Side>| s.filter(|s| s.mode == TREE_MODE).map(|s| s.id);
+            let tree_of = |s: Option<Side>| {
+                s.filter(|s| s.mode == TREE_MODE)
+                    .map(|s| gix::ObjectId::from(s.id))
+            };
             let blob_of = |s: Option<Side>| s.filter(|s| s.mode != TREE_MODE);
             if tree_of(before).is_some() || tree_of(after).is_some() {
                 self.diff_trees(tree_of(before), tree_of(after), prefix, out)?;

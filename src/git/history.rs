@@ -30,9 +30,10 @@ impl Repo {
     /// it), so reading what is new costs what is new.
     pub fn state_history_since(
         &self,
-        since: Option<ObjectId>,
+        since: Option<crate::model::ObjectId>,
         limit: usize,
     ) -> Result<Vec<Entry>, Error> {
+        let since = since.map(ObjectId::from);
         let mut out = Vec::new();
         let mut next = self.state_head()?;
         while let Some(id) = next {

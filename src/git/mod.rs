@@ -20,3 +20,29 @@ pub use repo::Repo;
 /// (its text is shown to the user under what gitcoord was doing).
 pub type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub use store::{STATE_REF, Snapshot};
+
+impl From<gix::ObjectId> for crate::model::ObjectId {
+    fn from(id: gix::ObjectId) -> Self {
+        let mut bytes = [0u8; 20];
+        bytes.copy_from_slice(&id.as_bytes()[..20]);
+        crate::model::ObjectId::from_bytes(bytes)
+    }
+}
+
+impl From<crate::model::ObjectId> for gix::ObjectId {
+    fn from(id: crate::model::ObjectId) -> Self {
+        gix::ObjectId::from_bytes_or_panic(id.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn object_ids_convert_both_ways() {
+        let id = gix::ObjectId::from_hex(b"0123456789abcdef0123456789abcdef01234567")
+            .expect("a valid id");
+        let ours = crate::model::ObjectId::from(id);
+        assert_eq!(ours.to_string(), id.to_string());
+        assert_eq!(gix::ObjectId::from(ours), id);
+    }
+}

@@ -110,12 +110,12 @@ impl Repo {
             .map_err(|e| bad(e.to_string()))?
             .peel_to_commit()
             .map_err(|e| bad(e.to_string()))?;
-        Ok(commit.id)
+        Ok(commit.id.into())
     }
 
     /// Whether the object `id` is in the repository.
     pub fn has_object(&self, id: ObjectId) -> bool {
-        self.inner.has_object(id)
+        self.inner.has_object(gix::ObjectId::from(id))
     }
 
     /// The commit a full ref name points at, peeled, if the ref exists.
@@ -123,7 +123,7 @@ impl Repo {
         let mut reference = self.inner.try_find_reference(name).ok()??;
         let id = reference.peel_to_id().ok()?.detach();
         let commit = self.inner.find_object(id).ok()?.peel_to_commit().ok()?;
-        Some(commit.id)
+        Some(commit.id.into())
     }
 
     /// The commits reachable from `include` but from none of `exclude` (ids or `--remotes=R`
@@ -178,8 +178,11 @@ impl Repo {
     /// that differ from every parent (conflict resolutions and edits made in the merge),
     /// since the merged commits are checked on their own.
     pub fn own_changes(&self, node: &Node) -> Result<Vec<Change>, Error> {
-        let tree = |id: ObjectId| -> Result<ObjectId, Error> {
-            let commit = self.inner.find_commit(id).map_err(git_err)?;
+        let tree = |id: ObjectId| -> Result<gix::ObjectId, Error> {
+            let commit = self
+                .inner
+                .find_commit(gix::ObjectId::from(id))
+                .map_err(git_err)?;
             Ok(commit.tree_id().map_err(git_err)?.detach())
         };
         let new = tree(node.id)?;
@@ -321,7 +324,7 @@ mod tests {
     use super::*;
 
     fn id(n: u8) -> ObjectId {
-        ObjectId::from_bytes_or_panic(&[n; 20])
+        ObjectId::from_bytes([n; 20])
     }
 
     #[test]

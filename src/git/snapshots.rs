@@ -2,7 +2,7 @@
 //! branch's are kept as `refs/gitcoord/snapshots/<wave>/<agent id>` and
 //! `.../<wave>/integration`, so a wave can be rolled back to where it started.
 
-use gix::ObjectId;
+use crate::model::ObjectId;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::Repo;
@@ -55,7 +55,7 @@ impl Repo {
                             .into(),
                     },
                     expected: PreviousValue::MustNotExist,
-                    new: gix::refs::Target::Object(*id),
+                    new: gix::refs::Target::Object((*id).into()),
                 },
                 name: refname,
                 deref: false,
@@ -87,7 +87,11 @@ pub struct TreeError {
 impl Repo {
     /// Whether the tree of `commit` holds a file at `path`.
     pub fn has_path(&self, commit: ObjectId, path: &str) -> bool {
-        let Ok(tree) = self.inner.find_commit(commit).and_then(|c| c.tree()) else {
+        let Ok(tree) = self
+            .inner
+            .find_commit(gix::ObjectId::from(commit))
+            .and_then(|c| c.tree())
+        else {
             return false;
         };
         tree.lookup_entry_by_path(path)
@@ -104,7 +108,7 @@ impl Repo {
         };
         let tree = self
             .inner
-            .find_commit(commit)
+            .find_commit(gix::ObjectId::from(commit))
             .map_err(|e| fail(e.into()))?
             .tree()
             .map_err(|e| fail(e.into()))?;
