@@ -180,20 +180,7 @@ fn closes_by(closed: &Receiver<()>, deadline: Option<Instant>) -> bool {
 
 /// Kills `child` and every process of its group, then reaps it.
 fn stop(child: &mut Child) {
-    // The shell's `kill` signals a whole group (`-PGID`), so no unsafe code is needed; the
-    // group's id is the child's pid (`process_group(0)`).
-    #[cfg(unix)]
-    let _ = Command::new("sh")
-        .args([
-            "-c",
-            "kill -s KILL -- \"-$1\"",
-            "sh",
-            &child.id().to_string(),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    crate::git::command::kill_group(child.id());
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -119,6 +119,23 @@ impl Ctx {
             actor,
             at: self.now()?,
         };
+        if matches!(record.op, Op::Lock { .. } | Op::TaskClaim { .. }) {
+            let state = snapshot.as_ref().map(|s| &s.state);
+            if let Some(remote) = super::sync::strict_remote(self, state)? {
+                // Exclusive: it counts only once the remote has it.
+                let (mut applied, report) = repo.update_strict(&remote, &record)?;
+                applied
+                    .notes
+                    .push(format!("published to {remote} (strict sync)"));
+                applied.notes.extend(
+                    report
+                        .dropped
+                        .iter()
+                        .map(|d| format!("sync dropped: {} — {}", d.summary, d.reason)),
+                );
+                return Ok(applied);
+            }
+        }
         let (applied, _) = repo.update_from(snapshot, &record)?;
         Ok(applied)
     }

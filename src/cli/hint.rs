@@ -163,6 +163,35 @@ impl From<store::Error> for CliError {
     }
 }
 
+impl From<git::sync::Error> for CliError {
+    fn from(e: git::sync::Error) -> Self {
+        use git::sync::Error as E;
+        let hint = match e {
+            E::Store(inner) => return inner.into(),
+            E::Command(inner) => return inner.into(),
+            E::NoRemote(ref name) => format!(
+                "add it with `git remote add {} URL`, or name another with --remote (or `git config gitcoord.remote NAME`)",
+                crate::model::text::shell_word(name)
+            ),
+            E::Unreachable { ref remote, .. } => format!(
+                "nothing was lost: the local state is intact; check the network and `git ls-remote {}`, then run `gitcoord sync` again",
+                crate::model::text::shell_word(remote)
+            ),
+            E::Refused { ref remote, .. } => format!(
+                "the local state is intact; check your push rights to {} (a protected ref, a server hook) and run `gitcoord sync` again",
+                crate::model::text::shell_word(remote)
+            ),
+            E::Nothing(_) => {
+                "run `gitcoord init` here, then `gitcoord sync` to publish it".to_owned()
+            }
+            E::Contended { .. } => {
+                "other machines kept syncing; run `gitcoord sync` again".to_owned()
+            }
+        };
+        CliError::new(ErrorKind::Invalid, e).hint(hint)
+    }
+}
+
 impl From<repo::Error> for CliError {
     fn from(e: repo::Error) -> Self {
         let hint = match &e {

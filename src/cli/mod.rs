@@ -35,6 +35,7 @@ mod rollback;
 mod scan;
 mod spawn;
 mod status;
+mod sync;
 mod task;
 mod templates;
 mod ui;
@@ -181,6 +182,8 @@ pub enum Command {
     Wave(wave::WaveCommand),
     /// Agents, tasks with dependencies, waves and merge order as a graph (mermaid or dot).
     Graph(graph::GraphArgs),
+    /// Sync the state with a git remote: fetch, fast-forward or replay, push.
+    Sync(sync::SyncArgs),
     /// Run the plan's checks as a checklist: one ✓/✗ line each, exit 1 if any fails.
     Verify(verify::VerifyArgs),
     /// Health: enforcement proven in every worktree, the state, stale agents, overdue answers, ports.
@@ -278,6 +281,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Doctor => doctor::run(ctx),
         Command::Notice(_) => notice::run(ctx),
         Command::Verify(args) => verify::run(ctx, args),
+        Command::Sync(args) => sync::run(ctx, args),
         Command::Graph(args) => graph::run(ctx, args),
     }
 }

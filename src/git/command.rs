@@ -2,7 +2,9 @@
 //! where git's own answer is the reference (the hooks directory).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use super::Repo;
 
@@ -57,15 +59,66 @@ pub enum Error {
 /// Runs a git command and returns its trimmed stdout, or what it said on failure.
 pub fn output(mut cmd: Command) -> Result<String, Error> {
     let out: Output = cmd.output().map_err(Error::Spawn)?;
+    finish(&cmd, out)
+}
+
+/// Like [`output`], for at most `budget`: then git and every process it started (a
+/// transport helper, ssh) are killed, and the command counts as failed.
+pub fn output_within(mut cmd: Command, budget: Duration) -> Result<String, Error> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().map_err(Error::Spawn)?;
+    let pid = child.id();
+    let (done, result) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match result.recv_timeout(budget) {
+        Ok(out) => finish(&cmd, out.map_err(Error::Spawn)?),
+        Err(_) => {
+            kill_group(pid);
+            Err(Error::Failed {
+                args: shown_args(&cmd),
+                stderr: format!(
+                    "no answer within {}",
+                    crate::model::time::format_duration(
+                        jiff::SignedDuration::try_from(budget).unwrap_or(jiff::SignedDuration::MAX)
+                    )
+                ),
+            })
+        }
+    }
+}
+
+/// Kills the process group `pgid` (a child started with `process_group(0)` leads a group
+/// of its own id) with the shell's `kill`, so no unsafe code is needed.
+pub fn kill_group(pgid: u32) {
+    #[cfg(unix)]
+    let _ = Command::new("sh")
+        .args(["-c", "kill -s KILL -- \"-$1\"", "sh", &pgid.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+fn shown_args(cmd: &Command) -> String {
+    let args: Vec<String> = cmd
+        .get_args()
+        .map(|a| crate::model::text::shell_word(&a.to_string_lossy()))
+        .collect();
+    args.join(" ")
+}
+
+fn finish(cmd: &Command, out: Output) -> Result<String, Error> {
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_owned())
     } else {
-        let args: Vec<String> = cmd
-            .get_args()
-            .map(|a| crate::model::text::shell_word(&a.to_string_lossy()))
-            .collect();
         Err(Error::Failed {
-            args: args.join(" "),
+            args: shown_args(cmd),
             stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
         })
     }

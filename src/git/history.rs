@@ -33,9 +33,20 @@ impl Repo {
         since: Option<crate::model::ObjectId>,
         limit: usize,
     ) -> Result<Vec<Entry>, Error> {
-        let since = since.map(ObjectId::from);
+        self.history_between(self.state_head()?, since.map(ObjectId::from), limit)
+    }
+
+    /// The first-parent chain from `from` back to (not including) `until`, newest first, at
+    /// most `limit` commits.
+    pub(super) fn history_between(
+        &self,
+        from: Option<ObjectId>,
+        until: Option<ObjectId>,
+        limit: usize,
+    ) -> Result<Vec<Entry>, Error> {
+        let since = until;
         let mut out = Vec::new();
-        let mut next = self.state_head()?;
+        let mut next = from;
         while let Some(id) = next {
             if out.len() >= limit || Some(id) == since {
                 break;

@@ -13,6 +13,7 @@ pub mod snapshots;
 pub mod state_cache;
 mod state_tree;
 pub mod store;
+pub mod sync;
 
 pub use repo::Repo;
 

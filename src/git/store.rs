@@ -31,11 +31,11 @@ pub struct Snapshot {
     /// The parsed state: meta, halt and agents, and the locks and messages of `scope`.
     pub state: State,
     /// What of the state was read.
-    scope: Scope,
+    pub(super) scope: Scope,
     /// The state tree.
-    tree: ObjectId,
+    pub(super) tree: ObjectId,
     /// The format read; an older one is migrated by the next write.
-    format: u32,
+    pub(super) format: u32,
 }
 
 impl Snapshot {
@@ -289,7 +289,7 @@ impl Repo {
     /// writers that do not take turns (`git update-ref`, a fetch). `None` when the lock
     /// cannot be had (e.g. a read-only git dir), in which case the CAS alone decides.
     #[cfg(unix)]
-    fn writer_turn(&self) -> Option<std::fs::File> {
+    pub(super) fn writer_turn(&self) -> Option<std::fs::File> {
         let path = self.common_dir().join("gitcoord-writer.lock");
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -303,13 +303,13 @@ impl Repo {
 
     /// Elsewhere writers rely on the compare-and-swap alone.
     #[cfg(not(unix))]
-    fn writer_turn(&self) -> Option<std::fs::File> {
+    pub(super) fn writer_turn(&self) -> Option<std::fs::File> {
         None
     }
 
     /// Writes the commit of `state`, the result of `record` on `parent`: only the files
     /// that changed get new blobs, and only the trees above them are rewritten.
-    fn write_commit(
+    pub(super) fn write_commit(
         &self,
         parent: Option<&Snapshot>,
         state: &State,
@@ -372,7 +372,11 @@ impl Repo {
     }
 
     /// Moves the state ref from `expected` to `new`; false when another writer moved it first.
-    fn compare_and_swap(&self, expected: Option<ObjectId>, new: ObjectId) -> Result<bool, Error> {
+    pub(super) fn compare_and_swap(
+        &self,
+        expected: Option<ObjectId>,
+        new: ObjectId,
+    ) -> Result<bool, Error> {
         let edit = RefEdit {
             change: Change::Update {
                 log: LogChange {

@@ -24,6 +24,7 @@ pub mod plan_apply;
 pub mod plan_check;
 mod plan_schema;
 pub mod plan_state;
+pub mod replay;
 pub mod shard;
 pub mod state;
 pub mod task;

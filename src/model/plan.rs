@@ -54,6 +54,10 @@ pub struct Settings {
     /// The default deadline of `msg send --requires-response`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_deadline: Option<String>,
+    /// `strict`: `lock` and `task claim` count only once pushed to the remote (see
+    /// `docs/distributed.md`); `default`: every operation is local first, synced later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<String>,
     /// Refuse an agent's commits while the wave of its task in progress is not open.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub enforce_waves: bool,

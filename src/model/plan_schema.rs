@@ -60,6 +60,7 @@ const SETTINGS: &[Field] = &[
     Field("stale_after", Ty::Str, false),
     Field("response_deadline", Ty::Str, false),
     Field("enforce_waves", Ty::Bool, false),
+    Field("sync", Ty::OneOf(crate::model::state::SYNC_MODES), false),
 ];
 const AGENT: &[Field] = &[
     Field("id", Ty::Str, true),

@@ -9,6 +9,11 @@ use super::plan_state::PlanState;
 use super::task::Task;
 use super::{Agent, Lock, Message};
 
+/// The sync mode in which exclusive operations count only once on the remote.
+pub const SYNC_STRICT: &str = "strict";
+/// The sync modes a plan or `gitcoord.sync` may name.
+pub const SYNC_MODES: &[&str] = &["default", SYNC_STRICT];
+
 /// The format version written into `gitcoord.toml`; readers refuse newer ones.
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -114,6 +119,13 @@ impl State {
     pub fn stale_after(&self) -> jiff::SignedDuration {
         self.setting(|s| s.stale_after.as_deref())
             .unwrap_or(jiff::SignedDuration::from_hours(24))
+    }
+
+    /// Whether the plan asks for strict sync (`settings.sync = "strict"`).
+    pub fn strict_sync(&self) -> bool {
+        self.plan
+            .as_ref()
+            .is_some_and(|p| p.settings.sync.as_deref() == Some(SYNC_STRICT))
     }
 
     /// The plan's `settings.response_deadline`, else 4 hours: how long a message that
