@@ -244,7 +244,65 @@ fn team(state: &State, now: jiff::Timestamp, out: &mut Vec<Finding>) {
     }
 }
 
-/// Runs `doctor`.
+/// The remote the state syncs with: reachable, and holding the state ref (fetched into
+/// `refs/gitcoord/remotes/NAME/state`, as `sync` would). No remote is fine unless strict
+/// sync needs one.
+fn remote(ctx: &Ctx, state: Option<&State>, out: &mut Vec<Finding>) -> Result<(), CliError> {
+    let repo = ctx.repo()?;
+    let strict = match super::sync::strict(ctx, state) {
+        Ok(strict) => strict,
+        Err(e) => {
+            out.push(bad("sync", e.lines().join(": "), e.hints().join("; ")));
+            return Ok(());
+        }
+    };
+    let name = repo
+        .config_string("gitcoord.remote")
+        .unwrap_or_else(|| "origin".to_owned());
+    if !repo.has_remote(&name) {
+        if strict {
+            out.push(bad(
+                "remote",
+                format!("strict sync is on, and there is no remote '{name}'"),
+                format!(
+                    "add it: `git remote add {name} URL`, or `git config gitcoord.remote NAME`"
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    match repo.fetch_remote_state(&name, Some(REMOTE_BUDGET)) {
+        Ok(Some(_)) => {
+            let (ahead, behind) = repo.ahead_behind(&name)?.unwrap_or((0, 0));
+            let finding = format!(
+                "{name}: state fetched; this repository is {ahead} operation(s) ahead, {behind} behind"
+            );
+            out.push(good("remote", finding));
+        }
+        Ok(None) if strict => out.push(bad(
+            "remote",
+            format!("{name} has no gitcoord state, and strict sync needs it there"),
+            "publish it: `gitcoord sync`".into(),
+        )),
+        Ok(None) => out.push(good(
+            "remote",
+            format!("{name} is reachable and has no gitcoord state yet (`gitcoord sync` publishes it)"),
+        )),
+        Err(e) => out.push(bad(
+            "remote",
+            format!("{e}"),
+            format!(
+                "check the network and credentials (`git ls-remote {name}`); the local state works meanwhile"
+            ),
+        )),
+    }
+    Ok(())
+}
+
+/// How long doctor waits for the remote.
+const REMOTE_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs `doctor`: one line per finding, exit 1 when something needs fixing.
 pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let repo = ctx.repo()?;
     let mut out = Vec::new();
@@ -286,6 +344,7 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     if let Some(state) = &state {
         team(state, ctx.now()?, &mut out);
     }
+    remote(ctx, state.as_ref(), &mut out)?;
     let problems = out.iter().filter(|f| !f.ok).count();
     #[derive(Serialize)]
     struct Report<'a> {

@@ -17,7 +17,7 @@ pub struct HookArgs {
 
 /// Dispatches a hook name to its checks.
 pub fn run(ctx: &mut Ctx, args: HookArgs) -> Result<Outcome, CliError> {
-    super::sync::refresh_for_hook(ctx)?;
+    super::sync::refresh_for_hook(ctx);
     match args.name.as_str() {
         "pre-commit" => check::pre_commit(ctx, true),
         "pre-push" => check_push::run(ctx, check_push::PrePushArgs::from_hook(&args.args), true),

@@ -23,6 +23,18 @@ struct Status<'a> {
     tasks: std::collections::BTreeMap<&'static str, usize>,
     /// The tasks in progress, with their assignee.
     in_progress: Vec<(&'a str, &'a str)>,
+    /// The local state against the remote's as last fetched (`gitcoord sync`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote: Option<RemoteLine>,
+}
+
+#[derive(Serialize)]
+struct RemoteLine {
+    name: String,
+    /// Local operations the remote has not had yet.
+    ahead: usize,
+    /// Remote operations fetched and not yet here.
+    behind: usize,
 }
 
 #[derive(Serialize)]
@@ -44,6 +56,7 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     }
     let snapshot = ctx.snapshot()?;
     let now = ctx.now()?;
+    let remote = remote_line(ctx)?;
     let state = &snapshot.state;
     let locks: Vec<&Lock> = state.live_locks(now);
     let agents = state
@@ -84,6 +97,7 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             .filter(|(_, t)| t.status == crate::model::task::TaskStatus::InProgress)
             .map(|(id, t)| (id, t.assignee.as_deref().unwrap_or("-")))
             .collect(),
+        remote,
     };
     ctx.ui.emit(&status, |out| {
         if let Some(h) = status.halt {
@@ -97,6 +111,24 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             writeln!(
                 out,
                 "  every commit and push is refused; `gitcoord resume` lifts it\n"
+            )?;
+        }
+        if let Some(r) = &status.remote {
+            let said = match (r.ahead, r.behind) {
+                (0, 0) => "in step with".to_owned(),
+                (a, 0) => format!("{a} operation(s) ahead of"),
+                (0, b) => format!("{b} operation(s) behind"),
+                (a, b) => format!("{a} ahead of and {b} behind"),
+            };
+            writeln!(
+                out,
+                "state {said} {} as last fetched{}",
+                r.name,
+                if (r.ahead, r.behind) == (0, 0) {
+                    ""
+                } else {
+                    "; `gitcoord sync` brings them together"
+                }
             )?;
         }
         writeln!(out, "agents ({})", status.agents.len())?;
@@ -181,4 +213,17 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
         Ok(())
     })?;
     Ok(Outcome::Clean)
+}
+
+/// The local state against the configured remote's last-fetched state, when one was fetched.
+fn remote_line(ctx: &Ctx) -> Result<Option<RemoteLine>, CliError> {
+    let repo = ctx.repo()?;
+    let name = repo
+        .config_string("gitcoord.remote")
+        .unwrap_or_else(|| "origin".to_owned());
+    Ok(repo.ahead_behind(&name)?.map(|(ahead, behind)| RemoteLine {
+        name,
+        ahead,
+        behind,
+    }))
 }

@@ -46,25 +46,26 @@ pub fn remote(ctx: &Ctx, flag: Option<String>) -> Result<String, CliError> {
     Ok(name)
 }
 
-/// The remote exclusive operations must reach first, when strict mode is on
-/// (`git config gitcoord.sync strict`, or the plan's `sync = "strict"`).
+/// The remote exclusive operations must reach first, when strict mode is on.
 pub fn strict_remote(ctx: &Ctx, state: Option<&State>) -> Result<Option<String>, CliError> {
-    let configured = ctx.repo()?.config_string("gitcoord.sync");
-    let strict = match configured.as_deref() {
-        Some(SYNC_STRICT) => true,
-        Some(mode) if SYNC_MODES.contains(&mode) => false,
-        Some(other) => {
-            return Err(CliError::usage(
-                format!("gitcoord.sync is '{other}', which is not a sync mode"),
-                "set it to `strict` or `default` (`git config gitcoord.sync strict`)",
-            ));
-        }
-        None => state.is_some_and(State::strict_sync),
-    };
-    if !strict {
+    if !strict(ctx, state)? {
         return Ok(None);
     }
     remote(ctx, None).map(Some)
+}
+
+/// Whether strict mode is on: `git config gitcoord.sync strict`, or else the plan's
+/// `sync = "strict"`.
+pub fn strict(ctx: &Ctx, state: Option<&State>) -> Result<bool, CliError> {
+    match ctx.repo()?.config_string("gitcoord.sync").as_deref() {
+        Some(SYNC_STRICT) => Ok(true),
+        Some(mode) if SYNC_MODES.contains(&mode) => Ok(false),
+        Some(other) => Err(CliError::usage(
+            format!("gitcoord.sync is '{other}', which is not a sync mode"),
+            "set it to `strict` or `default` (`git config gitcoord.sync strict`)",
+        )),
+        None => Ok(state.is_some_and(State::strict_sync)),
+    }
 }
 
 /// How long a hook waits for the remote (`gitcoord.syncTimeout`, e.g. `500ms` or `5s`).
@@ -85,21 +86,26 @@ pub fn hook_budget(ctx: &Ctx) -> Result<Duration, CliError> {
 }
 
 /// In strict mode, brings the local state up to the remote's before a hook judges, within
-/// the hook's time budget; says on stderr when it judges the local copy instead.
-pub fn refresh_for_hook(ctx: &mut Ctx) -> Result<(), CliError> {
-    let state = ctx
-        .repo()?
-        .read_state_in(&crate::model::shard::Scope::core())?;
-    let Some(remote) = strict_remote(ctx, state.as_ref().map(|s| &s.state))? else {
-        return Ok(());
-    };
-    let budget = hook_budget(ctx)?;
-    if let Err(e) = ctx.repo()?.refresh_from(&remote, budget) {
+/// the hook's time budget. Never fails the hook: what stops the refresh (the remote out of
+/// reach or missing, a bad setting) is said on stderr, and the local copy is judged.
+pub fn refresh_for_hook(ctx: &mut Ctx) {
+    let refreshed = (|| -> Result<(), CliError> {
+        let state = ctx
+            .repo()?
+            .read_state_in(&crate::model::shard::Scope::core())?;
+        let Some(remote) = strict_remote(ctx, state.as_ref().map(|s| &s.state))? else {
+            return Ok(());
+        };
+        let budget = hook_budget(ctx)?;
+        ctx.repo()?.refresh_from(&remote, budget)?;
+        Ok(())
+    })();
+    if let Err(e) = refreshed {
         ctx.ui.note(&format!(
-            "gitcoord: strict sync: {e}; judging against the local copy of the state"
+            "gitcoord: strict sync: {}; judging against the local copy of the state",
+            e.lines().join(": ")
         ));
     }
-    Ok(())
 }
 
 /// The report in text: one line for what happened, then each dropped operation, renamed

@@ -148,6 +148,31 @@ impl Repo {
         self.ref_commit(&tracking_ref(remote))
     }
 
+    /// How many state commits the local state has that `remote`'s last-fetched state has
+    /// not (ahead), and the other way (behind); `None` before the first fetch. No network.
+    pub fn ahead_behind(&self, remote: &str) -> Result<Option<(usize, usize)>, Error> {
+        let Some(there) = self.tracked_state(remote) else {
+            return Ok(None);
+        };
+        let Some(here) = self.state_head()? else {
+            let behind = self.count_between(there.into(), None)?;
+            return Ok(Some((0, behind)));
+        };
+        let mut cmd = git(self.workdir());
+        cmd.args([
+            "rev-list",
+            "--count",
+            "--left-right",
+            &format!("{here}...{there}"),
+        ]);
+        let text = command::output(cmd)?;
+        let mut counts = text.split_whitespace().map(|n| n.parse().unwrap_or(0));
+        Ok(Some((
+            counts.next().unwrap_or(0),
+            counts.next().unwrap_or(0),
+        )))
+    }
+
     /// Fetches the remote's state ref and wave snapshots into `refs/gitcoord/remotes/NAME/`,
     /// within `budget` when given. Returns the remote's state commit (`None`: it has none).
     pub fn fetch_remote_state(
@@ -167,6 +192,8 @@ impl Repo {
             "--quiet",
             "--no-tags",
             "--no-write-fetch-head",
+            // A ref the remote no longer has is no longer tracked either.
+            "--prune",
             "--no-recurse-submodules",
             remote,
             &state,

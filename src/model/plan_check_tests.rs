@@ -329,3 +329,15 @@ fn zero_and_overflowing_durations_are_reported_at_their_lines() {
     assert_eq!(found[1].0, 53);
     assert!(found[1].1.contains("too large"), "{found:?}");
 }
+
+#[test]
+fn the_sync_setting_is_strict_or_default() {
+    let with = |mode: &str| GOOD.replace("enforce_waves = true", &format!("sync = \"{mode}\""));
+    let plan = check(&with("strict")).expect("valid");
+    assert_eq!(plan.settings.sync.as_deref(), Some("strict"));
+    check(&with("default")).expect("valid");
+    let found = lines(&with("eventually"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 5, "{found:?}");
+    assert!(found[0].1.contains("\"strict\""), "{found:?}");
+}

@@ -160,3 +160,160 @@ impl Replayer {
 fn reason(error: &OpError) -> String {
     super::text::one_line(&error.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use jiff::Timestamp;
+
+    use super::*;
+    use crate::model::message::Draft;
+    use crate::model::{Actor, Agent};
+
+    fn at(min: i64) -> Timestamp {
+        Timestamp::from_second(1_790_000_000 + min * 60).expect("valid test time")
+    }
+
+    fn record(who: &str, min: i64, op: Op) -> Record {
+        Record {
+            op,
+            actor: Actor::Agent { id: who.into() },
+            at: at(min),
+        }
+    }
+
+    fn base() -> State {
+        let mut s = State::new(at(0));
+        for id in ["a", "b"] {
+            s.agents.insert(
+                id.into(),
+                Agent {
+                    branch: format!("feature/{id}"),
+                    added: at(0),
+                    ..Agent::default()
+                },
+            );
+        }
+        s
+    }
+
+    fn lock(path: &str) -> Op {
+        Op::Lock {
+            patterns: vec![path.into()],
+            reason: None,
+            ttl_secs: 1800,
+        }
+    }
+
+    fn send(subject: &str, reply_to: Option<&str>) -> Op {
+        Op::MsgSend(Draft {
+            to: "all".into(),
+            subject: subject.into(),
+            body: None,
+            requires_response: false,
+            reply_to: reply_to.map(str::to_owned),
+            within_secs: None,
+            handoff: None,
+        })
+    }
+
+    /// Applies `records` to `state` one after another, as the other machine did.
+    fn made(mut state: State, records: &[Record]) -> State {
+        for r in records {
+            op::apply(&mut state, r).expect("the other machine's operation applies");
+        }
+        state
+    }
+
+    #[test]
+    fn the_remote_first_lock_wins_and_the_local_one_is_dropped_naming_the_holder() {
+        let mut there = made(base(), &[record("b", 1, lock("src/x.rs"))]);
+        let mut replay = Replayer::new(base());
+        match replay.step(&mut there, &record("a", 2, lock("src/x.rs"))) {
+            Step::Dropped { reason, .. } => {
+                assert!(reason.contains("locked by b"), "{reason}");
+            }
+            other => panic!("expected a drop, got {other:?}"),
+        }
+        assert_eq!(there.locks.len(), 1);
+        assert_eq!(there.locks[0].holder, "b");
+        let kept = replay.step(&mut there, &record("a", 3, lock("src/y.rs")));
+        assert!(matches!(kept, Step::Kept { .. }), "{kept:?}");
+        assert_eq!(there.locks.len(), 2);
+    }
+
+    #[test]
+    fn ids_given_on_both_sides_are_renamed_and_later_records_follow() {
+        let mut there = made(base(), &[record("b", 1, send("from b", None))]);
+        let mut replay = Replayer::new(base());
+        let local = [
+            record("a", 2, send("from a", None)),
+            record("a", 3, send("a answers itself", Some("m1"))),
+            record("b", 4, Op::MsgAck { id: "m1".into() }),
+        ];
+        for r in &local {
+            let step = replay.step(&mut there, r);
+            assert!(matches!(step, Step::Kept { .. }), "{step:?}");
+        }
+        assert_eq!(
+            replay.renamed,
+            vec![
+                Renamed {
+                    from: "m1".into(),
+                    to: "m2".into()
+                },
+                Renamed {
+                    from: "m2".into(),
+                    to: "m3".into()
+                }
+            ]
+        );
+        let by_id = |id: &str| there.messages.iter().find(|m| m.id == id).expect(id);
+        assert_eq!(by_id("m1").draft.subject, "from b");
+        assert_eq!(by_id("m2").draft.subject, "from a");
+        assert_eq!(by_id("m3").draft.reply_to.as_deref(), Some("m2"));
+        // b acknowledged the message it saw as m1 here: a's, now m2; b's own stays unread.
+        assert_eq!(by_id("m2").acked_by, vec!["b".to_owned()]);
+        assert!(by_id("m1").acked_by.is_empty());
+    }
+
+    #[test]
+    fn memory_written_on_both_sides_is_reported_and_other_keys_are_not() {
+        let set = |key: &str, value: &str| Op::MemorySet {
+            key: key.into(),
+            value: value.into(),
+        };
+        let mut there = made(base(), &[record("b", 1, set("api/auth", "jwt"))]);
+        let mut replay = Replayer::new(base());
+        for r in [
+            record("a", 2, set("api/auth", "sessions")),
+            record("a", 3, set("api/rate", "100/s")),
+        ] {
+            assert!(matches!(replay.step(&mut there, &r), Step::Kept { .. }));
+        }
+        assert_eq!(
+            replay.replaced,
+            vec![Replaced {
+                key: "api/auth".into(),
+                by: Some("b".into())
+            }]
+        );
+        assert_eq!(there.memory["api/auth"].value, "sessions");
+        assert_eq!(there.memory["api/rate"].value, "100/s");
+    }
+
+    #[test]
+    fn creation_and_format_changes_are_not_replayed() {
+        let mut there = base();
+        let mut replay = Replayer::new(base());
+        assert!(matches!(
+            replay.step(&mut there, &record("a", 1, Op::Init)),
+            Step::Skipped
+        ));
+        let migrate = Op::Migrate { from: 1, to: 2 };
+        assert!(matches!(
+            replay.step(&mut there, &record("a", 1, migrate)),
+            Step::Skipped
+        ));
+        assert_eq!(there, base());
+    }
+}

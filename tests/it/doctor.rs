@@ -92,3 +92,61 @@ fn doctor_proves_enforcement_and_finds_what_needs_fixing() {
     run.code(1);
     assert!(run.stdout.contains("agent b's worktree"), "{}", run.stdout);
 }
+
+#[test]
+fn doctor_and_status_tell_where_the_state_stands_with_the_remote() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    // No remote: nothing to say about one.
+    let out = env.gc(&["doctor"]).stdout;
+    assert!(!out.contains("remote"), "{out}");
+
+    env.with_origin();
+    let out = env.gc(&["doctor"]).stdout;
+    assert!(
+        out.contains("✓ remote     origin is reachable and has no gitcoord state yet"),
+        "{out}"
+    );
+    env.gc(&["sync"]).ok();
+    env.gc(&["agent", "add", "a", "--branch", "feature/a"]).ok();
+    let status = env.json(&["status"]);
+    assert_eq!(status["remote"]["ahead"], 1, "{status}");
+    assert_eq!(status["remote"]["behind"], 0, "{status}");
+    let text = env.gc(&["status"]).ok().to_owned();
+    assert!(
+        text.contains("state 1 operation(s) ahead of origin as last fetched"),
+        "{text}"
+    );
+    let out = env.gc(&["doctor"]).stdout;
+    assert!(out.contains("1 operation(s) ahead, 0 behind"), "{out}");
+
+    // Out of reach: found, with what to do.
+    env.git(&["remote", "set-url", "origin", "/nonexistent/origin.git"])
+        .ok();
+    let run = env.gc(&["doctor"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("✗ remote"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("git ls-remote origin"),
+        "{}",
+        run.stdout
+    );
+    // Strict sync without a reachable remote is a problem doctor names too.
+    env.git(&["config", "gitcoord.sync", "strict"]).ok();
+    env.git(&["remote", "remove", "origin"]).ok();
+    let run = env.gc(&["doctor"]);
+    assert!(
+        run.stdout
+            .contains("strict sync is on, and there is no remote 'origin'"),
+        "{}",
+        run.stdout
+    );
+    env.git(&["config", "gitcoord.sync", "sometimes"]).ok();
+    let run = env.gc(&["lock", "x.rs"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("gitcoord.sync is 'sometimes'"),
+        "{}",
+        run.stderr
+    );
+}

@@ -295,3 +295,51 @@ fn secrets_are_checked_even_before_any_coordination_state() {
             != 0
     );
 }
+
+#[test]
+fn strict_sync_hooks_judge_the_remote_state_and_fall_back_when_it_is_out_of_reach() {
+    let t = team();
+    let origin = t.env.with_origin();
+    t.env.gc(&["sync"]).ok();
+    t.env.git(&["config", "gitcoord.sync", "strict"]).ok();
+    // Another machine halts and publishes the halt.
+    let other = t.env.root().join("other");
+    t.env
+        .git_in(
+            &t.env.root(),
+            &[
+                "clone",
+                "-q",
+                origin.to_str().expect("utf-8"),
+                other.to_str().expect("utf-8"),
+            ],
+        )
+        .ok();
+    t.env.gc_in(&other, &["sync"]).ok();
+    t.env
+        .gc_in(&other, &["halt", "--reason", "release freeze"])
+        .ok();
+    t.env.gc_in(&other, &["sync"]).ok();
+    // This machine never synced since; its hook fetches the halt and refuses.
+    let run = t.refused(&t.a, &["commit", "--allow-empty", "-m", "x"]);
+    assert!(run.stderr.contains("release freeze"), "{}", run.stderr);
+    let status = t.env.json(&["status"]);
+    assert_eq!(status["halt"]["reason"], "release freeze", "{status}");
+
+    // Out of reach: the hook says so and judges the local copy.
+    t.env.gc(&["resume"]).ok();
+    t.env
+        .git(&["remote", "set-url", "origin", "/nonexistent/origin.git"])
+        .ok();
+    let run = t
+        .env
+        .git_in(&t.a, &["commit", "--allow-empty", "-m", "offline"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("strict sync: cannot reach remote 'origin'")
+            && run.stderr.contains("judging against the local copy"),
+        "{}",
+        run.stderr
+    );
+}
