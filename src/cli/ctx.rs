@@ -15,6 +15,9 @@ use crate::model::{Actor, Applied, Op, Record, State};
 /// The environment variable that pins the clock (RFC 3339), for reproducible runs.
 pub const NOW_ENV: &str = "GITCOORD_NOW";
 
+/// The git config key holding the site this clone joined the state as.
+pub const SITE_KEY: &str = "gitcoord.site";
+
 /// The shared context of one command.
 pub struct Ctx {
     /// Output.
@@ -103,9 +106,22 @@ impl Ctx {
             op: op.clone(),
             actor,
             at: self.now()?,
+            site: self.site()?,
         };
         crate::model::op::apply(&mut snapshot.state, &record)?;
         Ok(())
+    }
+
+    /// The site this clone joined the state as (`gitcoord.site`, set by its first `sync`).
+    pub fn site(&self) -> Result<Option<String>, CliError> {
+        match self.repo()?.config_string(SITE_KEY) {
+            None => Ok(None),
+            Some(tag) if crate::model::site::is_tag(&tag) => Ok(Some(tag)),
+            Some(tag) => Err(CliError::usage(
+                format!("{SITE_KEY} is '{tag}', which is not a site tag"),
+                format!("unset it (`git config --unset {SITE_KEY}`); the next `gitcoord sync` joins the state as a new site"),
+            )),
+        }
     }
 
     /// Applies `op` to the state as the acting identity (compare-and-swap, retried).
@@ -118,6 +134,7 @@ impl Ctx {
             op,
             actor,
             at: self.now()?,
+            site: self.site()?,
         };
         if matches!(record.op, Op::Lock { .. } | Op::TaskClaim { .. }) {
             let state = snapshot.as_ref().map(|s| &s.state);

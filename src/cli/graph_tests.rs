@@ -47,6 +47,7 @@ fn state() -> State {
             name: "lead".into(),
         },
         at,
+        site: None,
     };
     apply(&mut state, &record).expect("the plan applies");
     state

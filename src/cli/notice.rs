@@ -26,8 +26,12 @@ const HISTORY: usize = 500;
 struct Seen {
     /// The state commit last looked at.
     commit: String,
-    /// The highest message number known.
+    /// The highest message number known (how seen messages were kept before `messages`).
+    #[serde(default)]
     last_message: u64,
+    /// The messages known, by id (ids from other machines arrive in no order).
+    #[serde(default)]
+    messages: BTreeSet<String>,
     /// Resolved decisions already known.
     resolved: BTreeSet<String>,
     /// The agent's live locks: pattern → expiry.
@@ -42,10 +46,6 @@ fn path(ctx: &Ctx, agent: &str) -> Result<PathBuf, CliError> {
         .common_dir()
         .join("gitcoord-notices")
         .join(format!("{agent}.json")))
-}
-
-fn number(id: &str) -> u64 {
-    id.trim_start_matches('m').parse().unwrap_or(0)
 }
 
 /// Runs `notice --hook`. It never blocks the agent: every failure is silence.
@@ -145,8 +145,16 @@ fn changes(
     released: &BTreeMap<String, String>,
 ) -> Vec<String> {
     let mut out = Vec::new();
+    // What an older gitcoord recorded as a number covers the plain ids up to it.
+    let known_before = |id: &str| {
+        seen.messages.is_empty()
+            && id
+                .strip_prefix('m')
+                .and_then(|n| n.parse::<u64>().ok())
+                .is_some_and(|n| n <= seen.last_message)
+    };
     for m in &state.messages {
-        if number(&m.id) > seen.last_message && m.is_for(agent) {
+        if !seen.messages.contains(&m.id) && !known_before(&m.id) && m.is_for(agent) {
             let what = if m.draft.handoff.is_some() {
                 "handoff"
             } else {
@@ -160,11 +168,8 @@ fn changes(
             ));
         }
     }
-    seen.last_message = state
-        .messages
-        .iter()
-        .map(|m| number(&m.id))
-        .fold(seen.last_message.max(state.meta.last_message), u64::max);
+    // Only what the state still holds: pruned messages never come back.
+    seen.messages = state.messages.iter().map(|m| m.id.clone()).collect();
     let area: Vec<&str> = state
         .agents
         .get(agent)

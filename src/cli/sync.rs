@@ -26,9 +26,30 @@ pub struct SyncArgs {
 /// Runs `sync`: exit 1 when a local operation was dropped, 2 when the remote is out of reach.
 pub fn run(ctx: &mut Ctx, args: SyncArgs) -> Result<Outcome, CliError> {
     let remote = remote(ctx, args.remote)?;
-    let report = ctx.repo()?.sync(&remote)?;
+    let mut report = ctx.repo()?.sync(&remote)?;
+    if ctx.site()?.is_none() {
+        report.joined = Some(join(ctx, &remote)?);
+    }
     ctx.ui.emit(&report, |out| print(out, &report))?;
     Ok(Outcome::found(!report.dropped.is_empty()))
+}
+
+/// Joins the state as a new site, published on `remote` before it counts (so no two clones
+/// get one tag), and keeps the tag in this clone's config.
+fn join(ctx: &Ctx, remote: &str) -> Result<String, CliError> {
+    let repo = ctx.repo()?;
+    let state = repo.read_state_in(&crate::model::shard::Scope::core())?;
+    let (actor, _) = ctx.actor(state.as_ref().map(|s| &s.state))?;
+    let record = crate::model::Record {
+        op: crate::model::Op::SiteJoin,
+        actor,
+        at: ctx.now()?,
+        site: None,
+    };
+    let (applied, _) = repo.update_strict(remote, &record)?;
+    let tag = applied.id.unwrap_or_default();
+    repo.set_local_config(super::ctx::SITE_KEY, Some(&tag))?;
+    Ok(tag)
 }
 
 /// The remote to sync with: the flag, else `gitcoord.remote`, else `origin`.
@@ -150,6 +171,12 @@ pub fn print(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
                 r.key
             )?,
         }
+    }
+    if let Some(site) = &report.joined {
+        writeln!(
+            out,
+            "this clone joined the state as site {site}: the ids it gives out end in {site} (e.g. m1{site})"
+        )?;
     }
     if !report.dropped.is_empty() {
         writeln!(

@@ -246,6 +246,7 @@ impl Repo {
                     },
                     actor: record.actor.clone(),
                     at: record.at,
+                    site: None,
                 });
             let step = migration.as_ref().unwrap_or(record);
             let (mut state, expected) = match (&current, &step.op) {

@@ -15,6 +15,7 @@ fn repo_with_state() -> (tempfile::TempDir, Repo) {
         op: Op::Init,
         actor: Actor::User { name: "t".into() },
         at: jiff::Timestamp::UNIX_EPOCH,
+        site: None,
     };
     repo.update(&record).expect("init writes the state");
     (dir, repo)
@@ -43,6 +44,7 @@ fn record(op: Op, at: &str) -> Record {
         op,
         actor: Actor::User { name: "t".into() },
         at: at.parse().expect("a time"),
+        site: None,
     }
 }
 

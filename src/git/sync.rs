@@ -77,6 +77,9 @@ pub struct Report {
     pub replaced: Vec<Replaced>,
     /// How many times the remote moved during the sync and it started again.
     pub retries: u32,
+    /// The site this clone joined the state as, on its first sync.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joined: Option<String>,
 }
 
 impl Report {
@@ -237,6 +240,7 @@ impl Repo {
             renamed: Vec::new(),
             replaced: Vec::new(),
             retries: 0,
+            joined: None,
         };
         for round in 0..MAX_ROUNDS {
             if round > 0 {
@@ -373,6 +377,7 @@ impl Repo {
                     },
                     actor: first.actor.clone(),
                     at: first.at,
+                    site: None,
                 };
                 let mut state = parent.state.clone();
                 let applied = model::op::apply(&mut state, &migrate).map_err(store::Error::from)?;

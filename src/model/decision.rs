@@ -164,8 +164,13 @@ pub fn propose(state: &mut State, record: &Record, p: &Proposal) -> Result<Appli
         }
         None => None,
     };
-    state.meta.last_decision += 1;
-    let id = format!("d{}", state.meta.last_decision);
+    let id = match super::site::mint(state, record, super::site::Kind::Decision) {
+        Some(id) => id,
+        None => {
+            state.meta.last_decision += 1;
+            format!("d{}", state.meta.last_decision)
+        }
+    };
     state.decisions.insert(
         id.clone(),
         Decision {

@@ -13,6 +13,7 @@ fn record(actor: Actor) -> Record {
         op: Op::Resume,
         actor,
         at: at(0),
+        site: None,
     }
 }
 

@@ -95,6 +95,7 @@ mod tests {
             op: Op::Resume,
             actor: Actor::Agent { id: actor.into() },
             at: "2026-01-01T00:00:00Z".parse().expect("valid time"),
+            site: None,
         }
     }
 

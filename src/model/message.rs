@@ -203,15 +203,20 @@ pub fn send(state: &mut State, record: &Record, draft: &Draft) -> Result<Applied
             )
         }
     };
-    // Numbered past every id ever given, kept or pruned, so an id names one message.
-    let number = state
-        .messages
-        .iter()
-        .filter_map(|m| m.id.strip_prefix('m')?.parse::<u64>().ok())
-        .fold(state.meta.last_message, u64::max)
-        + 1;
-    state.meta.last_message = number;
-    let id = format!("m{number}");
+    let id = match super::site::mint(state, record, super::site::Kind::Message) {
+        Some(id) => id,
+        None => {
+            // Numbered past every id ever given, kept or pruned, so an id names one message.
+            let number = state
+                .messages
+                .iter()
+                .filter_map(|m| m.id.strip_prefix('m')?.parse::<u64>().ok())
+                .fold(state.meta.last_message, u64::max)
+                + 1;
+            state.meta.last_message = number;
+            format!("m{number}")
+        }
+    };
     state.messages.push(Message {
         id: id.clone(),
         from,
@@ -313,6 +318,7 @@ mod tests {
             op: Op::Resume,
             actor: Actor::Agent { id: actor.into() },
             at: ts(at),
+            site: None,
         }
     }
 

@@ -26,6 +26,7 @@ mod plan_schema;
 pub mod plan_state;
 pub mod replay;
 pub mod shard;
+pub mod site;
 pub mod state;
 pub mod task;
 pub mod text;

@@ -199,6 +199,8 @@ pub enum Op {
         /// The wave that was open.
         wave: String,
     },
+    /// The clone joins the state as a site: ids it gives out carry the site's tag.
+    SiteJoin,
     /// Rewrite the state in a newer format, changing nothing it holds: written by itself,
     /// before the first operation on a state of an older format.
     Migrate {
@@ -242,7 +244,8 @@ impl Op {
             | Op::DecisionResolve { .. }
             | Op::Halt { .. }
             | Op::Resume
-            | Op::SetIntegration { .. } => Scope::core(),
+            | Op::SetIntegration { .. }
+            | Op::SiteJoin => Scope::core(),
         }
     }
 }
@@ -257,6 +260,10 @@ pub struct Record {
     pub actor: Actor,
     /// When.
     pub at: Timestamp,
+    /// The clone it was made in, once that clone joined a shared state (`gitcoord sync`):
+    /// ids it gives out carry it, so two machines never give out the same one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 /// What an applied operation did, in one line for people.
@@ -347,6 +354,7 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
         Op::TaskBlock { id, reason } => task::block(state, record, id, reason),
         Op::TaskReopen { id } => task::reopen(state, record, id),
         Op::WaveAdvance { wave } => super::plan_apply::advance(state, record, wave),
+        Op::SiteJoin => Ok(super::site::join(state, record)),
     }?;
     if expired > 0 {
         applied

@@ -18,6 +18,7 @@ fn run(state: &mut State, actor: Actor, min: i64, op: Op) -> Result<Applied, OpE
             op,
             actor,
             at: at(min),
+            site: None,
         },
     )
 }
@@ -204,6 +205,7 @@ fn records_round_trip_as_json() {
         op: lock_op("a/**"),
         actor: agent("a"),
         at: at(0),
+        site: None,
     };
     let json = serde_json::to_string(&record).expect("serialise");
     assert!(json.contains("\"op\":\"lock\""), "{json}");
@@ -229,6 +231,7 @@ fn message_records_round_trip_as_json() {
             op,
             actor: agent("a"),
             at: at(0),
+            site: None,
         };
         let json = serde_json::to_string(&record).expect("serialise");
         assert!(json.contains("\"op\":\"msg-"), "{json}");

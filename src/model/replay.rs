@@ -178,6 +178,7 @@ mod tests {
             op,
             actor: Actor::Agent { id: who.into() },
             at: at(min),
+            site: None,
         }
     }
 

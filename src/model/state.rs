@@ -33,6 +33,9 @@ pub struct Meta {
     /// The number of the last decision proposed (`d1`, `d2`, …).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub last_decision: u64,
+    /// The clones that joined the state to sync it, by tag (see `model::site`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sites: BTreeMap<String, super::site::Site>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -88,6 +91,7 @@ impl State {
                 integration_branch: None,
                 last_message: 0,
                 last_decision: 0,
+                sites: BTreeMap::new(),
             },
             agents: BTreeMap::new(),
             locks: Vec::new(),

@@ -57,6 +57,7 @@ fn run(state: &mut State, actor: Actor, op: Op) -> Result<Applied, OpError> {
             op,
             actor,
             at: at(1),
+            site: None,
         },
     )
 }
