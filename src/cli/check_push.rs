@@ -59,17 +59,23 @@ struct Report<'a> {
 /// current branch is checked as `git push REMOTE BRANCH` would push it.
 pub fn run(ctx: &mut Ctx, args: PrePushArgs, in_hook: bool) -> Result<Outcome, CliError> {
     let skip = check::skips(ctx);
-    let now = ctx.now()?;
     let repo = ctx.repo()?;
-    let state = enforce::state_or_empty(repo, now, &Scope::all())?;
     let updates = read_updates(repo, &args.remote, in_hook)?;
+    // No check applies to a push of gitcoord's own refs only (publishing the state or the
+    // snapshots, or deleting them), so the hook reads nothing for it: neither a halt nor a
+    // state, identity or scanner configuration that cannot be read may stand in its way.
+    if in_hook && !updates.iter().any(push::is_judged) {
+        return Ok(Outcome::Clean);
+    }
+    let now = ctx.now()?;
+    let state = enforce::state_or_empty(repo, now, &Scope::all())?;
     let (target, _) = integration::resolve(repo, &state, &args.remote);
     let (fallback, _) = ctx.actor(Some(&state))?;
-    // A push that brings no commits (a deletion, the state ref itself) scans nothing, so it
-    // does not need the secrets configuration: a broken one must not block a state sync.
+    // A push that brings no commits (a deletion) scans nothing, so it does not need the
+    // secrets configuration: a broken one must not block it.
     let brings_commits = updates
         .iter()
-        .any(|u| u.local.is_some() && !u.remote_ref.starts_with("refs/gitcoord/"));
+        .any(|u| u.local.is_some() && push::is_judged(u));
     let mut scan_skip = skip.clone();
     if !brings_commits {
         scan_skip.push(CheckKind::Secrets);

@@ -1,7 +1,7 @@
 //! The push checks: every commit a push brings is checked on its own changes by the
 //! [`CommitCheck`] list, as the agent who made it; the halt is checked once; and an update
-//! of the integration branch is judged for merge order. The pull-request checks
-//! (`pull_request.rs`) share all of it.
+//! of the integration branch is judged for merge order. Updates of gitcoord's own refs are
+//! not checked at all. The pull-request checks (`pull_request.rs`) share all of it.
 
 use std::collections::BTreeSet;
 
@@ -97,19 +97,29 @@ pub fn commit_checks<'p>(
     checks
 }
 
-/// Checks the ref updates git is about to push to `setup.remote`.
+/// The namespace of gitcoord's own refs: the state (`refs/gitcoord/state`) and the wave
+/// snapshots (`refs/gitcoord/snapshots/…`).
+pub const OWN_REFS: &str = "refs/gitcoord/";
+
+/// Whether the push checks judge `update`. An update of one of gitcoord's own refs on the
+/// remote publishes coordination, not work, and no check applies to it — not even the
+/// halt, which must itself reach the other clones.
+pub fn is_judged(update: &PushUpdate) -> bool {
+    !update.remote_ref.starts_with(OWN_REFS)
+}
+
+/// Checks the ref updates git is about to push to `setup.remote`; those of gitcoord's own
+/// refs are passed over (see [`is_judged`]).
 pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<Outcome, Error> {
     let policy = Policy::new(setup.state, setup.now);
     let checks = commit_checks(&policy, setup.secrets.as_ref());
     let mut out = Outcome::default();
+    let updates: Vec<&PushUpdate> = updates.iter().filter(|u| is_judged(u)).collect();
     if !updates.is_empty() && !setup.skip.contains(&CheckKind::Halt) {
         out.violations.extend(policy.halt());
     }
     let mut seen = BTreeSet::new();
     for update in updates {
-        if update.remote_ref.starts_with("refs/gitcoord/") {
-            continue; // The coordination state itself, synced between clones.
-        }
         let Some(local) = update.local else {
             continue; // A deletion brings no commits.
         };

@@ -241,6 +241,67 @@ fn new_branches_tags_and_deletions_push() {
 }
 
 #[test]
+fn a_halted_repository_still_publishes_its_state() {
+    let (env, _remote) = three_leads();
+    commit_on(&env, "topic", "notes.md", "notes\n", &[]);
+    env.gc(&["halt", "--reason", "incident"]).ok();
+    let local_state = || {
+        env.git(&["rev-parse", "refs/gitcoord/state"])
+            .ok()
+            .trim()
+            .to_owned()
+    };
+    let remote_state = || {
+        env.git(&["ls-remote", "origin", "refs/gitcoord/state"])
+            .ok()
+            .split_whitespace()
+            .next()
+            .map(str::to_owned)
+    };
+
+    // The halt itself reaches the remote, whoever pushes it.
+    push(&env, &["refs/gitcoord/state"]).ok();
+    assert_eq!(remote_state(), Some(local_state()));
+    env.gc(&["halt", "--reason", "incident, still"]).ok();
+    env.git_env(
+        &env.repo,
+        &[("GITCOORD_AGENT", "nobody")],
+        &["push", "-q", "origin", "refs/gitcoord/state"],
+    )
+    .ok();
+    assert_eq!(remote_state(), Some(local_state()));
+    // So do wave snapshots.
+    env.git(&["update-ref", "refs/gitcoord/snapshots/W0/sec", "main"])
+        .ok();
+    push(&env, &["refs/gitcoord/snapshots/W0/sec"]).ok();
+
+    // A branch is still refused, alone or pushed together with the state.
+    let refused = push(&env, &["topic"]);
+    refused.code(1);
+    assert!(refused.stderr.contains("halted"), "{}", refused.stderr);
+    let published = local_state();
+    env.gc(&["halt", "--reason", "incident, again"]).ok();
+    let mixed = push(&env, &["topic", "refs/gitcoord/state"]);
+    mixed.code(1);
+    assert!(
+        mixed.stderr.contains("push refused (1 violation)") && mixed.stderr.contains("halted"),
+        "{}",
+        mixed.stderr
+    );
+    assert_ne!(
+        env.git(&["ls-remote", "--exit-code", "origin", "topic"])
+            .code,
+        0
+    );
+    // git pushed nothing of it: the remote keeps the state it had.
+    assert_eq!(remote_state(), Some(published));
+
+    // Deleting the state on the remote is not refused either.
+    push(&env, &["--delete", "refs/gitcoord/state"]).ok();
+    assert_eq!(remote_state(), None);
+}
+
+#[test]
 fn the_integration_branch_defaults_to_main_and_can_be_set() {
     let (env, _remote) = three_leads();
     let shown = env.gc(&["integration"]);
