@@ -12,6 +12,7 @@ use crate::enforce::report::text::Refused;
 use crate::enforce::{pull_request, push};
 use crate::git::{Repo, Snapshot};
 use crate::model::Actor;
+use crate::model::text::shell_line;
 use crate::policy::{CheckKind, Violation};
 
 /// Arguments of `check pr`.
@@ -141,19 +142,40 @@ fn state_or_fetch(repo: &Repo, remote: &str) -> Result<Snapshot, CliError> {
     if let Some(snapshot) = repo.read_state()? {
         return Ok(snapshot);
     }
-    let hint = format!(
-        "run `git fetch {remote} {0}:{0}` (the state ref is not fetched by default), or `gitcoord init` if the repository has no coordination state yet",
-        crate::git::STATE_REF
-    );
+    let advise = |e: CliError| e.hint(fetch_hint(remote)).hint(publish_hint(remote));
     repo.fetch_state(remote).map_err(|e| {
-        CliError::from(e)
-            .context(format!(
-                "no coordination state here, and fetching it from '{remote}' failed"
-            ))
-            .hint(hint.clone())
+        advise(CliError::from(e).context(format!(
+            "no coordination state here, and fetching it from '{remote}' failed"
+        )))
     })?;
-    repo.read_state()?
-        .ok_or_else(|| CliError::usage(format!("'{remote}' has no coordination state"), hint))
+    repo.read_state()?.ok_or_else(|| {
+        advise(CliError::usage(
+            format!("'{remote}' has no coordination state"),
+            "",
+        ))
+    })
+}
+
+/// How to fetch the state into a clone that lacks it.
+fn fetch_hint(remote: &str) -> String {
+    let refspec = format!("{0}:{0}", crate::git::STATE_REF);
+    format!(
+        "fetch it with `{}` (the state ref is not fetched by default), or run `gitcoord init` if the repository has no coordination state yet",
+        shell_line(["git", "fetch", remote, &refspec])
+    )
+}
+
+/// How to publish the state to a remote that lacks it, from a clone that has it.
+fn publish_hint(remote: &str) -> String {
+    let mut sync = vec!["gitcoord", "sync"];
+    if remote != "origin" {
+        sync.extend(["--remote", remote]);
+    }
+    format!(
+        "when '{remote}' lacks it, publish it from a clone that has it: `{}` (or `{}`)",
+        shell_line(sync),
+        shell_line(["git", "push", remote, crate::git::STATE_REF])
+    )
 }
 
 fn ci_env(names: &[&str]) -> Option<String> {

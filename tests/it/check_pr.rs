@@ -140,9 +140,9 @@ fn check_pr_exit_codes_and_fetching_the_state() {
     env.gc_in(&env.home, &["check", "pr", "--base", "main", "--head", SEC])
         .code(2);
 
-    // A fresh clone, as CI has it, lacks the state ref: check pr fetches it.
+    // A fresh clone, as CI has it, lacks the state ref; while the remote lacks it too,
+    // check pr says how to fetch it and how to publish it.
     push(&env, &[SEC]).ok();
-    push(&env, &["refs/gitcoord/state"]).ok();
     let clone = env.root().join("ci");
     let remote_arg = remote.to_str().expect("utf-8 temp path");
     let clone_arg = clone.to_str().expect("utf-8 temp path");
@@ -150,6 +150,20 @@ fn check_pr_exit_codes_and_fetching_the_state() {
         .ok();
     let base = "origin/main";
     let head = format!("origin/{SEC}");
+    let unpublished = env.gc_in(&clone, &["check", "pr", "--base", base, "--head", &head]);
+    unpublished.code(2);
+    for next in [
+        "git fetch origin refs/gitcoord/state:refs/gitcoord/state",
+        "publish it from a clone that has it: `gitcoord sync` (or `git push origin refs/gitcoord/state`)",
+    ] {
+        assert!(
+            unpublished.stderr.contains(next),
+            "{next}: {}",
+            unpublished.stderr
+        );
+    }
+    // Once published, check pr fetches it.
+    push(&env, &["refs/gitcoord/state"]).ok();
     let ci = env.gc_in(
         &clone,
         &["check", "pr", "--base", base, "--head", &head, "--json"],
