@@ -119,7 +119,9 @@ impl Ctx {
             Some(tag) if crate::model::site::is_tag(&tag) => Ok(Some(tag)),
             Some(tag) => Err(CliError::usage(
                 format!("{SITE_KEY} is '{tag}', which is not a site tag"),
-                format!("unset it (`git config --unset {SITE_KEY}`); the next `gitcoord sync` joins the state as a new site"),
+                format!(
+                    "unset it (`git config --unset {SITE_KEY}`); the next `gitcoord sync` joins the state as a new site"
+                ),
             )),
         }
     }

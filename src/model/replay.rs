@@ -3,11 +3,12 @@
 //!
 //! Each local record is applied again, in order, to the remote state, and re-validated
 //! there: what the remote took first wins, so a record that no longer applies (a lock
-//! another machine took) is dropped and said why. Ids minted from the state's counters
-//! (messages `mN`, decisions `dN`) may have been given on the other machine too: the
-//! replayed record then gets the next free id there, and later records naming the old id
-//! (an acknowledgement, a reply, an input) are rewritten to the new one. Memory written on
-//! both sides under one key keeps the replayed (later) write, and says whose it replaced.
+//! another machine took) is dropped and said why. Ids carry the site that gave them out
+//! (`model::site`), so a replayed record keeps its id; where one was given twice all the
+//! same (two clones with one tag, messages sent before a clone joined), the replayed record
+//! gets the next free id and later records naming the old one (an acknowledgement, a
+//! reply, an input) are rewritten to the new one. Memory written on both sides under one
+//! key keeps the replayed (later) write, and says whose it replaced.
 
 use std::collections::BTreeMap;
 

@@ -101,10 +101,7 @@ mod tests {
             .into_iter()
             .map(tag)
             .collect();
-        assert_eq!(
-            tags,
-            ["a", "b", "z", "aa", "ab", "az", "ba", "zz", "aaa"]
-        );
+        assert_eq!(tags, ["a", "b", "z", "aa", "ab", "az", "ba", "zz", "aaa"]);
         let all: std::collections::BTreeSet<String> = (1..=20_000).map(tag).collect();
         assert_eq!(all.len(), 20_000);
         assert!(all.iter().all(|t| is_tag(t)));
