@@ -61,7 +61,7 @@ pub fn remote(ctx: &Ctx, flag: Option<String>) -> Result<String, CliError> {
             .config_string("gitcoord.remote")
             .unwrap_or_else(|| "origin".to_owned()),
     };
-    if !ctx.repo()?.has_remote(&name) {
+    if name.starts_with('-') || !ctx.repo()?.has_remote(&name) {
         return Err(crate::git::sync::Error::NoRemote(name).into());
     }
     Ok(name)

@@ -125,6 +125,14 @@ pub enum Error {
         /// Rounds tried.
         rounds: u32,
     },
+    /// The remote's state does not read here; the local state was left as it was.
+    #[error("the state on remote '{remote}' cannot be used: {source}")]
+    RemoteState {
+        /// The remote.
+        remote: String,
+        /// Why it does not read.
+        source: store::Error,
+    },
     /// The local state could not be read or written.
     #[error(transparent)]
     Store(#[from] store::Error),
@@ -222,6 +230,7 @@ impl Repo {
             Some(here) => here != there && self.merge_base(here, there)? == Some(here),
         };
         if behind {
+            self.check_remote_state(remote, there)?;
             // A lost race means another writer moved it: its state is as new.
             self.compare_and_swap(here, there)?;
         }
@@ -253,6 +262,7 @@ impl Repo {
             match (here, there) {
                 (None, None) => return Err(Error::Nothing(remote.to_owned())),
                 (None, Some(there)) => {
+                    self.check_remote_state(remote, there)?;
                     if self.compare_and_swap(None, there)? {
                         let pulled = self.count_between(there, None)?;
                         return Ok(acc.end(How::Pulled, there, 0, pulled));
@@ -275,12 +285,13 @@ impl Repo {
                             return Ok(acc.end(How::Pushed, here, pushed, 0));
                         }
                     } else if base == Some(here) {
+                        self.check_remote_state(remote, there)?;
                         if self.compare_and_swap(Some(here), there)? {
                             let pulled = self.count_between(there, Some(here))?;
                             return Ok(acc.end(How::Pulled, there, 0, pulled));
                         }
                     } else {
-                        let replay = self.replay(here, there, base)?;
+                        let replay = self.replay(remote, here, there, base)?;
                         acc.dropped.extend(replay.dropped);
                         acc.renamed.extend(replay.renamed);
                         acc.replaced.extend(replay.replaced);
@@ -349,10 +360,29 @@ impl Repo {
         }
     }
 
+    /// Reads the remote's state `there` whole before the local ref moves to it: a state that
+    /// does not read (malformed, too new) stays the remote's problem, not this clone's.
+    fn check_remote_state(&self, remote: &str, there: ObjectId) -> Result<(), Error> {
+        self.read_remote_state(remote, there).map(drop)
+    }
+
+    /// The remote's state `there`, read whole; why not, as the remote's problem.
+    fn read_remote_state(&self, remote: &str, there: ObjectId) -> Result<Snapshot, Error> {
+        match self.read_state_at(there, &Scope::all()) {
+            Ok(snapshot) => Ok(snapshot),
+            Err(store::Error::Git(e)) => Err(store::Error::Git(e).into()),
+            Err(source) => Err(Error::RemoteState {
+                remote: remote.to_owned(),
+                source,
+            }),
+        }
+    }
+
     /// Replays the local operations from `base` to `here` on `there`, and moves the local
     /// ref to the result (unless it moved meanwhile: then `tip` is `None`).
     fn replay(
         &self,
+        remote: &str,
         here: ObjectId,
         there: ObjectId,
         base: Option<ObjectId>,
@@ -366,7 +396,7 @@ impl Repo {
             None => model::State::new(jiff::Timestamp::UNIX_EPOCH),
         };
         let mut replayer = Replayer::new(base_state);
-        let mut parent = self.read_state_at(there, &Scope::all())?;
+        let mut parent = self.read_remote_state(remote, there)?;
         let mut out = Replayed::default();
         if parent.format < FORMAT_VERSION {
             if let Some(first) = entries.iter().find_map(|e| e.record.as_ref()) {

@@ -279,6 +279,42 @@ mod tests {
     }
 
     #[test]
+    fn ids_given_by_sites_never_meet_and_keep_their_id_on_replay() {
+        let mut shared = base();
+        for who in ["a", "b"] {
+            op::apply(&mut shared, &record(who, 0, Op::SiteJoin)).expect("joins");
+        }
+        assert_eq!(
+            shared.meta.sites.keys().collect::<Vec<_>>(),
+            ["a", "b"],
+            "tags in order"
+        );
+        let at_site = |who: &str, min: i64, op: Op, site: &str| Record {
+            site: Some(site.into()),
+            ..record(who, min, op)
+        };
+        let mut there = made(
+            shared.clone(),
+            &[at_site("b", 1, send("from b", None), "b")],
+        );
+        let mut replay = Replayer::new(shared);
+        for r in [
+            at_site("a", 2, send("from a", None), "a"),
+            at_site("a", 3, send("again", Some("m1a")), "a"),
+        ] {
+            assert!(matches!(replay.step(&mut there, &r), Step::Kept { .. }));
+        }
+        assert!(replay.renamed.is_empty(), "{:?}", replay.renamed);
+        let ids: Vec<&str> = there.messages.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["m1b", "m1a", "m2a"]);
+        assert_eq!(there.messages[2].draft.reply_to.as_deref(), Some("m1a"));
+        // A site the state does not know numbers as the state does.
+        let stray = at_site("a", 4, send("stray", None), "zz");
+        assert!(matches!(replay.step(&mut there, &stray), Step::Kept { .. }));
+        assert_eq!(there.messages[3].id, "m1");
+    }
+
+    #[test]
     fn memory_written_on_both_sides_is_reported_and_other_keys_are_not() {
         let set = |key: &str, value: &str| Op::MemorySet {
             key: key.into(),

@@ -123,3 +123,34 @@ fn a_format_1_state_is_migrated_by_the_next_write_as_one_operation_losing_nothin
     run.code(1);
     assert!(run.stdout.contains("locked by api"), "{}", run.stdout);
 }
+
+#[test]
+fn a_corrupt_remote_state_is_never_adopted_and_the_local_one_stays() {
+    let env = TestEnv::new();
+    env.with_origin();
+    env.gc(&["init"]).ok();
+    env.gc(&["sync"]).ok();
+    let good = env.state_head().expect("a state");
+    // Another machine publishes a state that does not read.
+    env.hand_edit_state("agents/x.toml", "branch = [\n");
+    env.git(&["push", "-q", "origin", "refs/gitcoord/state"])
+        .ok();
+    env.git(&["update-ref", "refs/gitcoord/state", &good]).ok();
+    let run = env.gc(&["sync"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("the state on remote 'origin' cannot be used"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("next: nothing changed here"), "{}", run.stderr);
+    assert_eq!(env.state_head().as_deref(), Some(good.as_str()));
+    env.gc(&["status"]).ok();
+    // Diverged from it: the replay refuses it the same way.
+    env.gc(&["agent", "add", "a", "--branch", "feature/a"]).ok();
+    let mine = env.state_head().expect("a state");
+    let run = env.gc(&["sync"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(env.state_head().as_deref(), Some(mine.as_str()));
+}
