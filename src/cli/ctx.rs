@@ -138,7 +138,11 @@ impl Ctx {
             at: self.now()?,
             site: self.site()?,
         };
-        if matches!(record.op, Op::Lock { .. } | Op::TaskClaim { .. }) {
+        // What grants exclusivity: a lock, a task taken (a start takes a task nobody has).
+        if matches!(
+            record.op,
+            Op::Lock { .. } | Op::TaskClaim { .. } | Op::TaskStart { .. }
+        ) {
             let state = snapshot.as_ref().map(|s| &s.state);
             if let Some(remote) = super::sync::strict_remote(self, state)? {
                 // Exclusive: it counts only once the remote has it.

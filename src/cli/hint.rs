@@ -181,8 +181,13 @@ impl From<git::sync::Error> for CliError {
                 "the local state is intact; check your push rights to {} (a protected ref, a server hook) and run `gitcoord sync` again",
                 crate::model::text::shell_word(remote)
             ),
-            E::RemoteState { ref remote, ref source } => match source {
-                git::store::Error::TooNew(_) => "upgrade gitcoord: another machine wrote the state in a newer format".to_owned(),
+            E::RemoteState {
+                ref remote,
+                ref source,
+            } => match source {
+                git::store::Error::TooNew(_) => {
+                    "upgrade gitcoord: another machine wrote the state in a newer format".to_owned()
+                }
                 _ => format!(
                     "nothing changed here; repair the state on {0} from a clone whose state reads (`gitcoord sync` there pushes it once {0}'s ref is reset to a good commit)",
                     crate::model::text::shell_word(remote)

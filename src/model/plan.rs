@@ -54,7 +54,7 @@ pub struct Settings {
     /// The default deadline of `msg send --requires-response`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_deadline: Option<String>,
-    /// `strict`: `lock` and `task claim` count only once pushed to the remote (see
+    /// `strict`: `lock`, `task claim` and `task start` count only once pushed to the remote (see
     /// `docs/distributed.md`); `default`: every operation is local first, synced later.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync: Option<String>,

@@ -144,7 +144,11 @@ fn a_corrupt_remote_state_is_never_adopted_and_the_local_one_stays() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("next: nothing changed here"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("next: nothing changed here"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(env.state_head().as_deref(), Some(good.as_str()));
     env.gc(&["status"]).ok();
     // Diverged from it: the replay refuses it the same way.
