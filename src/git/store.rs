@@ -23,6 +23,11 @@ pub const RECORD_TRAILER: &str = "Gitcoord-Record: ";
 
 const MAX_ATTEMPTS: u32 = 200;
 
+/// How long a writer holding the turn waits for the state ref's lock file to go before it
+/// counts as left by a killed writer.
+#[cfg(unix)]
+const STALE_LOCK_WAIT: Duration = Duration::from_secs(1);
+
 /// The state as of one commit of the state ref, read in a [`Scope`].
 #[derive(Clone, Debug)]
 pub struct Snapshot {
@@ -299,7 +304,24 @@ impl Repo {
             .open(path)
             .ok()?;
         rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).ok()?;
+        self.clear_stale_ref_lock();
         Some(file)
+    }
+
+    /// Removes the state ref's lock file left by a writer killed mid-update. Called with
+    /// the writer's turn held, so no gitcoord writer is updating the ref: a lock file that
+    /// outlives a short wait (far longer than any ref update of git's takes) is stale, and
+    /// would otherwise refuse every later write.
+    fn clear_stale_ref_lock(&self) {
+        let lock = self.common_dir().join(format!("{STATE_REF}.lock"));
+        let deadline = std::time::Instant::now() + STALE_LOCK_WAIT;
+        while lock.exists() {
+            if std::time::Instant::now() >= deadline {
+                let _ = std::fs::remove_file(&lock);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Elsewhere writers rely on the compare-and-swap alone.

@@ -213,3 +213,21 @@ fn a_writer_outside_gitcoord_is_never_overwritten() {
     );
     assert_eq!(env.state_head().as_deref(), Some(outside.as_str()));
 }
+
+#[test]
+fn a_ref_lock_file_left_by_a_killed_writer_does_not_block_the_next() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    let lock = env.repo.join(".git/refs/gitcoord/state.lock");
+    std::fs::write(&lock, "").expect("a stale lock file");
+    let started = std::time::Instant::now();
+    env.gc(&["lock", "src/a.rs"]).ok();
+    assert!(!lock.exists(), "the stale lock file is cleared");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "no long wait: {:?}",
+        started.elapsed()
+    );
+    let locks = env.json(&["locks"]);
+    assert_eq!(locks.as_array().map(Vec::len), Some(1), "{locks}");
+}
