@@ -35,6 +35,9 @@ fn op_hints(e: &OpError) -> Vec<String> {
         OpError::AgentExists { id } => vec![format!(
             "see `gitcoord agent show {id}`; remove it first with `gitcoord agent remove {id}` to re-register"
         )],
+        OpError::BranchTaken { agent, .. } => vec![format!(
+            "give the new agent a branch of its own (--branch), or move '{agent}' first: identity by branch must name one agent"
+        )],
         OpError::AfterItself { .. } => one("drop it from --after"),
         OpError::MergeCycle { .. } => one("drop one --after so the order has a first agent"),
         OpError::StillAfter { waiting, id } => vec![format!(

@@ -42,6 +42,14 @@ pub enum OpError {
         /// The id.
         id: String,
     },
+    /// Another agent works on this branch: identity by branch would be ambiguous.
+    #[error("branch '{branch}' is agent '{agent}'s already; each agent has a branch of its own")]
+    BranchTaken {
+        /// The branch.
+        branch: String,
+        /// The agent on it.
+        agent: String,
+    },
     /// An agent declared to be merged after itself.
     #[error("agent '{id}' cannot be merged after itself")]
     AfterItself {

@@ -388,6 +388,12 @@ fn agent_add(state: &mut State, id: &str, agent: &Agent) -> Result<Applied, OpEr
     if state.agents.contains_key(id) {
         return Err(OpError::AgentExists { id: id.to_owned() });
     }
+    if let Some((other, _)) = state.agents.iter().find(|(_, a)| a.branch == agent.branch) {
+        return Err(OpError::BranchTaken {
+            branch: agent.branch.clone(),
+            agent: other.clone(),
+        });
+    }
     for before in &agent.after {
         if before == id {
             return Err(OpError::AfterItself { id: id.to_owned() });

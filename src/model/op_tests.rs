@@ -239,3 +239,37 @@ fn message_records_round_trip_as_json() {
         assert_eq!(back, record);
     }
 }
+
+#[test]
+fn each_agent_has_a_branch_of_its_own() {
+    let mut s = state_with(&["a"]);
+    let agent = Agent {
+        branch: "feature/a".into(),
+        added: at(0),
+        ..Agent::default()
+    };
+    let err = run(
+        &mut s,
+        agent_actor(),
+        1,
+        Op::AgentAdd {
+            id: "z".into(),
+            agent: Box::new(agent),
+        },
+    )
+    .expect_err("one branch, two agents");
+    assert_eq!(
+        err,
+        OpError::BranchTaken {
+            branch: "feature/a".into(),
+            agent: "a".into()
+        }
+    );
+    assert!(!s.agents.contains_key("z"));
+}
+
+fn agent_actor() -> Actor {
+    Actor::User {
+        name: "lead".into(),
+    }
+}

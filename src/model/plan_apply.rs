@@ -6,6 +6,7 @@ use super::plan::Plan;
 use super::plan_state::{PlanState, Wave, WaveStatus};
 use super::task::{Task, TaskStatus};
 use super::{Agent, OpError, State};
+use std::collections::BTreeMap;
 
 /// Applies `plan`: agents are added or updated (their worktree, check-ins and locks kept),
 /// tasks added or redefined (their status and assignee kept), waves keep where they stand,
@@ -39,6 +40,15 @@ pub fn apply(state: &mut State, record: &Record, plan: &Plan) -> Result<Applied,
     }
     if let Some(cycle) = super::merge_order::find_cycle(&state.agents) {
         return Err(OpError::MergeCycle { cycle });
+    }
+    let mut on_branch: BTreeMap<&str, &str> = BTreeMap::new();
+    for (id, agent) in &state.agents {
+        if let Some(other) = on_branch.insert(&agent.branch, id) {
+            return Err(OpError::BranchTaken {
+                branch: agent.branch.clone(),
+                agent: other.to_owned(),
+            });
+        }
     }
     for (order, def) in plan.tasks.iter().enumerate() {
         let fresh = !state.tasks.contains_key(&def.id);

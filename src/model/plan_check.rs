@@ -251,9 +251,19 @@ fn validate(plan: &mut Plan, places: &mut Places<'_>) {
     let wave_set: BTreeSet<&str> = waves.iter().map(String::as_str).collect();
     let check_set: BTreeSet<&str> = checks.iter().map(String::as_str).collect();
 
+    let mut on_branch: BTreeMap<String, String> = BTreeMap::new();
     for (i, agent) in plan.agents.iter_mut().enumerate() {
         let at = format!("agent[{i}]");
         branch(&agent.branch, &format!("{at}.branch"), places);
+        if let Some(other) = on_branch.insert(agent.branch.clone(), agent.id.clone()) {
+            places.report(
+                &format!("{at}.branch"),
+                format!(
+                    "branch '{}' is agent '{other}'s already; give each agent a branch of its own",
+                    agent.branch
+                ),
+            );
+        }
         globs(&mut agent.owns, &format!("{at}.owns"), places);
         globs(&mut agent.deny, &format!("{at}.deny"), places);
         globs(&mut agent.allow, &format!("{at}.allow"), places);

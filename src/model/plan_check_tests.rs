@@ -341,3 +341,12 @@ fn the_sync_setting_is_strict_or_default() {
     assert_eq!(found[0].0, 5, "{found:?}");
     assert!(found[0].1.contains("\"strict\""), "{found:?}");
 }
+
+#[test]
+fn two_agents_on_one_branch_are_reported_at_the_second() {
+    let plan = "version = 1\n[[agent]]\nid = \"a\"\nbranch = \"feature/x\"\n[[agent]]\nid = \"b\"\nbranch = \"feature/x\"\n";
+    let found = lines(plan);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 7, "{found:?}");
+    assert!(found[0].1.contains("is agent 'a's already"), "{found:?}");
+}

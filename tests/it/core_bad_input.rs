@@ -337,3 +337,26 @@ fn reserved_ids_and_failed_spawns_leave_nothing_behind() {
     .code(2);
     assert_eq!(env.state_head(), head, "nothing written");
 }
+
+#[test]
+fn a_second_agent_on_a_branch_is_refused_so_identity_by_branch_names_one() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "a", "--branch", "fa", "--deny", "secret/**"])
+        .ok();
+    let run = env.gc(&["agent", "add", "z", "--branch", "fa"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("branch 'fa' is agent 'a's already"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("next: give the new agent a branch of its own"),
+        "{}",
+        run.stderr
+    );
+    let agents = env.json(&["agent", "list"]);
+    assert_eq!(agents.as_array().map(Vec::len), Some(1), "{agents}");
+}
