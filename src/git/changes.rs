@@ -57,6 +57,8 @@ impl Repo {
         let mut staged: Vec<(String, Side)> = kept
             .into_iter()
             .flatten()
+            // `git add -N`: a path announced, not staged; the commit will not hold it.
+            .filter(|e| !e.flags.contains(gix::index::entry::Flags::INTENT_TO_ADD))
             .map(|e| {
                 let side = Side {
                     id: e.id.into(),

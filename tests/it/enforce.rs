@@ -343,3 +343,23 @@ fn strict_sync_hooks_judge_the_remote_state_and_fall_back_when_it_is_out_of_reac
         run.stderr
     );
 }
+
+#[test]
+fn an_intent_to_add_entry_is_not_part_of_the_commit() {
+    let t = team();
+    t.env.gc_in(&t.a, &["lock", "src/new.rs"]).ok();
+    write_in(&t.b, "src/new.rs", "fn new() {}\n");
+    write_in(&t.b, "src/mine.rs", "fn mine() {}\n");
+    t.env.git_in(&t.b, &["add", "-N", "src/new.rs"]).ok();
+    t.env.git_in(&t.b, &["add", "src/mine.rs"]).ok();
+    // The commit holds src/mine.rs alone: nothing of a's lock is touched.
+    t.env.git_in(&t.b, &["commit", "-qm", "mine"]).ok();
+    // Staged for real, the locked file is refused.
+    t.env.git_in(&t.b, &["add", "src/new.rs"]).ok();
+    let run = t.refused(&t.b, &["commit", "-m", "new"]);
+    assert!(
+        run.stderr.contains("src/new.rs: locked by a"),
+        "{}",
+        run.stderr
+    );
+}
