@@ -58,23 +58,31 @@ pub fn repo_pattern(repo: &Repo, cwd: &Path, raw: &str) -> Result<String, CliErr
     Ok(pattern)
 }
 
-/// Canonicalises the longest existing ancestor of `path` and re-appends the rest, so a
-/// path to a file not yet created still resolves through symlinked directories.
+/// Canonicalises the longest existing ancestor of `path` (the file system resolving its
+/// symlinks and `..`) and appends the rest resolved by name (`..` dropping the component
+/// before it), so a path to a file not yet created — or through a directory that does not
+/// exist, as in `x/../f.txt` — names the file a write would reach.
 fn canonical_prefix(path: &Path) -> std::path::PathBuf {
-    let mut existing = path.to_path_buf();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.file_name(), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name.to_owned());
-                existing = parent.to_path_buf();
-            }
-            _ => break,
+    use std::path::Component;
+    let components: Vec<Component> = path.components().collect();
+    let mut split = components.len();
+    while split > 0 {
+        let prefix: std::path::PathBuf = components[..split].iter().collect();
+        if prefix.exists() {
+            break;
         }
+        split -= 1;
     }
+    let existing: std::path::PathBuf = components[..split].iter().collect();
     let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
-    for name in rest.iter().rev() {
-        out.push(name);
+    for part in &components[split..] {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
     }
     out
 }

@@ -118,15 +118,25 @@ pub fn normalize_pattern(raw: &str) -> Result<String, String> {
         ));
     }
     let is_dir = raw.ends_with('/');
-    let mut parts = Vec::new();
+    let mut parts: Vec<&str> = Vec::new();
+    // `..` is resolved by the name alone, as git resolves a pathspec: `s/../top.txt` is
+    // `top.txt`; only a path that climbs above the root leaves the repository.
     for part in raw.split('/') {
         match part {
             "" | "." => {}
-            ".." => {
-                return Err(format!(
-                    "'{raw}' leaves the repository; give a path inside it, relative to its root"
-                ));
-            }
+            ".." => match parts.pop() {
+                Some(glob) if glob.contains(['*', '?', '[']) => {
+                    return Err(format!(
+                        "'{raw}' has '..' after the glob '{glob}', which names no one directory; write the path without it"
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    return Err(format!(
+                        "'{raw}' leaves the repository; give a path inside it, relative to its root"
+                    ));
+                }
+            },
             other => parts.push(other),
         }
     }

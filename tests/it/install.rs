@@ -462,3 +462,31 @@ fn a_committed_hooks_dir_never_silently_stops_other_hooks() {
     env.gc(&["install", "--hooks-dir", ".githooks", "--force"])
         .ok();
 }
+
+#[test]
+fn dot_dot_is_resolved_the_same_by_the_guard_and_the_commands() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "a", "--branch", "feature/a"]).ok();
+    env.gc(&["agent", "add", "b", "--branch", "feature/b"]).ok();
+    env.write("top.txt", "x\n");
+    env.write("s/inner.txt", "x\n");
+    // `..` that stays inside the repository names the file it reaches.
+    let run = env.gc_in(&env.repo.join("s"), &["--agent", "a", "lock", "../top.txt"]);
+    assert!(run.ok().contains("lock top.txt by a"), "{}", run.stdout);
+    // Through a directory that does not exist, and through one that does: the locked file.
+    for path in ["nowhere/../top.txt", "s/../top.txt", "./s/./../top.txt"] {
+        let run = guard(&env, "b", &event(&env, "Edit", path));
+        assert!(
+            run.stdout.contains("\"deny\"") && run.stdout.contains("locked by a"),
+            "{path}: {}",
+            run.stdout
+        );
+    }
+    // Climbing out is still outside, and a `..` after a glob names nothing.
+    let run = env.gc_in(&env.repo.join("s"), &["--agent", "a", "lock", "../../x"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let run = env.gc(&["--agent", "a", "lock", "src/*/../x"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("after the glob"), "{}", run.stderr);
+}
