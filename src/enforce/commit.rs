@@ -31,7 +31,13 @@ pub struct Staged {
 /// Reads the staged changes of `repo` and scans their added lines for secrets; a
 /// secret-scanning configuration that cannot be loaded is an error, never a skipped check.
 pub fn staged(repo: &Repo, skip: &[CheckKind]) -> Result<Staged, Error> {
-    let changes = repo.staged_changes()?;
+    let mut changes = repo.staged_changes()?;
+    let merged = repo.merge_heads();
+    if !merged.is_empty() {
+        // Committing a merge: what it takes from a merged commit was checked as that
+        // commit's change (and is again at push), so only the merge's own edits are judged.
+        changes = repo.merge_own_changes(changes, &merged)?;
+    }
     let secrets = if skip.contains(&CheckKind::Secrets) {
         Vec::new()
     } else {

@@ -20,6 +20,55 @@ fn err(e: impl Into<super::Source>) -> Error {
 const TREE_MODE: u32 = 0o040000;
 
 impl Repo {
+    /// The commits a merge being committed merges (`MERGE_HEAD`, of this worktree); empty
+    /// when no merge is in progress.
+    pub fn merge_heads(&self) -> Vec<crate::model::ObjectId> {
+        let Ok(text) = std::fs::read_to_string(self.inner.git_dir().join("MERGE_HEAD")) else {
+            return Vec::new();
+        };
+        text.lines()
+            .filter_map(|l| ObjectId::from_hex(l.trim().as_bytes()).ok())
+            .map(Into::into)
+            .collect()
+    }
+
+    /// Of `changes` (staged against HEAD), those that also differ from every one of
+    /// `merged`: what a merge commit itself changes (conflict resolutions, edits made in the
+    /// merge), since what it takes as it is from a merged commit was that commit's change.
+    pub fn merge_own_changes(
+        &self,
+        changes: Vec<Change>,
+        merged: &[crate::model::ObjectId],
+    ) -> Result<Vec<Change>, Error> {
+        let mut trees = Vec::new();
+        for id in merged {
+            let commit = self.inner.find_commit(ObjectId::from(*id)).map_err(err)?;
+            trees.push(commit.tree().map_err(err)?);
+        }
+        let mut own = Vec::new();
+        for change in changes {
+            let mut taken = false;
+            for tree in &trees {
+                let there = tree
+                    .lookup_entry_by_path(change.path.as_str())
+                    .map_err(err)?
+                    .filter(|e| !e.mode().is_tree())
+                    .map(|e| Side {
+                        id: e.object_id().into(),
+                        mode: e.mode().value().into(),
+                    });
+                if there == change.new {
+                    taken = true;
+                    break;
+                }
+            }
+            if !taken {
+                own.push(change);
+            }
+        }
+        Ok(own)
+    }
+
     /// The changes staged in the index (or the index `GIT_INDEX_FILE` names) against HEAD.
     ///
     /// This runs in every pre-commit hook, so it reads only what differs: directories whose

@@ -363,3 +363,34 @@ fn an_intent_to_add_entry_is_not_part_of_the_commit() {
         run.stderr
     );
 }
+
+#[test]
+fn a_conflicted_merge_is_judged_for_its_own_edits_not_for_what_it_takes() {
+    let t = team();
+    t.env.gc_in(&t.a, &["lock", "src/shared.rs"]).ok();
+    write_in(&t.a, "src/shared.rs", "fn shared() { a() }\n");
+    write_in(&t.a, "src/other.rs", "fn other() { a() }\n");
+    t.env.git_in(&t.a, &["commit", "-qam", "a's work"]).ok();
+    write_in(&t.b, "src/other.rs", "fn other() { b() }\n");
+    t.env.git_in(&t.b, &["commit", "-qam", "b's work"]).ok();
+    let merge = t.env.git_in(&t.b, &["merge", "-q", "feature/a"]);
+    assert_ne!(merge.code, 0, "a conflict in src/other.rs: {merge:?}");
+    write_in(&t.b, "src/other.rs", "fn other() { a(); b() }\n");
+    t.env.git_in(&t.b, &["add", "src/other.rs"]).ok();
+    // src/shared.rs comes from a's commit as it is: b's merge does not edit it.
+    t.env.git_in(&t.b, &["commit", "-q", "--no-edit"]).ok();
+    // A merge that edits the locked file itself is refused.
+    write_in(&t.a, "src/shared.rs", "fn shared() { a2() }\n");
+    t.env.git_in(&t.a, &["commit", "-qam", "a again"]).ok();
+    t.env
+        .git_in(&t.b, &["merge", "-q", "--no-commit", "feature/a"])
+        .ok();
+    write_in(&t.b, "src/shared.rs", "fn shared() { b_was_here() }\n");
+    t.env.git_in(&t.b, &["add", "src/shared.rs"]).ok();
+    let run = t.refused(&t.b, &["commit", "--no-edit"]);
+    assert!(
+        run.stderr.contains("src/shared.rs: locked by a"),
+        "{}",
+        run.stderr
+    );
+}
