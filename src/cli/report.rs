@@ -56,7 +56,7 @@ impl<T: Serialize> CheckReport<'_, T> {
                     writeln!(out)?;
                 }
                 _ if self.violations.is_empty() => writeln!(out, "{}", self.ok)?,
-                _ => text::render(out, self.what, self.violations)?,
+                _ => text::render(&mut super::ui::printable(out), self.what, self.violations)?,
             }
         }
         out.flush()?;

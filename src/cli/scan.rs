@@ -134,7 +134,7 @@ fn write(
     if !findings.write_ci(out, format)? {
         match format {
             Format::Json => report::write_json(out, &outcome.findings)?,
-            _ => report::write_text(out, &outcome.findings)?,
+            _ => report::write_text(&mut super::ui::printable(out), &outcome.findings)?,
         }
     }
     out.flush()?;

@@ -43,6 +43,44 @@ impl Write for PipeAware {
     }
 }
 
+/// A writer that shows free text harmlessly on a terminal: control characters other than
+/// newline and tab (escape sequences, carriage returns) and bidirectional overrides become
+/// spaces, whatever command printed them and wherever the text came from (a reason, a
+/// subject, a file name, git's own words).
+struct Printable<'w>(&'w mut dyn Write);
+
+impl Write for Printable<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text) => self
+                .0
+                .write_all(crate::model::text::printable_lines(text).as_bytes())?,
+            Err(_) => {
+                let bytes: Vec<u8> = buf
+                    .iter()
+                    .map(|&b| match b {
+                        b'\n' | b'\t' => b,
+                        0..=0x1f | 0x7f => b' ',
+                        _ => b,
+                    })
+                    .collect();
+                self.0.write_all(&bytes)?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// `out`, showing free text harmlessly on a terminal (see [`Printable`]): for text reports
+/// written on the raw output.
+pub fn printable(out: &mut dyn Write) -> impl Write + '_ {
+    Printable(out)
+}
+
 /// Where and how a command's output goes.
 pub struct Ui {
     /// Print JSON instead of text.
@@ -87,7 +125,7 @@ impl Ui {
             let text = serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?;
             writeln!(self.out, "{text}")?;
         } else {
-            render(&mut self.out)?;
+            render(&mut Printable(&mut self.out))?;
         }
         self.out.flush()?;
         Ok(())
@@ -101,7 +139,7 @@ impl Ui {
     /// Writes a note for people on stderr (never mixed into JSON on stdout).
     pub fn note(&mut self, text: &str) {
         // A closed stderr is no reason to fail the command.
-        let _ = writeln!(self.err, "{text}");
+        let _ = writeln!(Printable(&mut self.err), "{text}");
     }
 
     /// Renders a failure on stderr: what happened, each cause, then what to do next. A
@@ -117,7 +155,8 @@ impl Ui {
         } else {
             label.to_owned()
         };
-        let lines = e.lines();
+        let printable = crate::model::text::printable_lines;
+        let lines: Vec<String> = e.lines().iter().map(|l| printable(l)).collect();
         let mut lines = lines.iter();
         let first = lines.next().map(String::as_str).unwrap_or("failed");
         // A closed stderr is no reason to fail twice.
@@ -131,6 +170,7 @@ impl Ui {
             }
         }
         for hint in e.hints() {
+            let hint = printable(&hint);
             let mut hint_lines = hint.lines();
             let head = hint_lines.next().unwrap_or_default();
             let _ = writeln!(self.err, "  next: {head}");

@@ -97,13 +97,6 @@ pub struct Proposal {
     pub deadline_secs: Option<i64>,
 }
 
-fn one_line(field: &'static str, text: &str) -> Result<(), OpError> {
-    if text.trim().is_empty() || text.contains(['\n', '\r', '\0']) {
-        return Err(OpError::NotOneLine { field });
-    }
-    Ok(())
-}
-
 fn require<'s>(state: &'s mut State, id: &str) -> Result<&'s mut Decision, OpError> {
     let decision = state
         .decisions
@@ -120,7 +113,7 @@ fn require<'s>(state: &'s mut State, id: &str) -> Result<&'s mut Decision, OpErr
 
 /// Proposes a decision; its id is in the result.
 pub fn propose(state: &mut State, record: &Record, p: &Proposal) -> Result<Applied, OpError> {
-    one_line("title", &p.title)?;
+    OpError::one_line("title", &p.title)?;
     if p.options.len() < 2 {
         return Err(OpError::BadDecision {
             why: "a decision needs at least two --option".into(),
@@ -128,7 +121,7 @@ pub fn propose(state: &mut State, record: &Record, p: &Proposal) -> Result<Appli
     }
     let mut names = std::collections::BTreeSet::new();
     for option in &p.options {
-        one_line("option", option)?;
+        OpError::one_line("option", option)?;
         if option_name(option).is_empty() {
             return Err(OpError::BadDecision {
                 why: format!("option '{option}' needs a name before any ':'"),
@@ -193,7 +186,7 @@ pub fn propose(state: &mut State, record: &Record, p: &Proposal) -> Result<Appli
 
 /// Adds `record`'s actor's input to decision `id`.
 pub fn input(state: &mut State, record: &Record, id: &str, text: &str) -> Result<Applied, OpError> {
-    one_line("input", text)?;
+    OpError::one_line("input", text)?;
     let by = record.actor.label();
     let decision = require(state, id)?;
     decision.input.push(Input {
@@ -233,7 +226,7 @@ pub fn resolve(
     choice: &str,
     rationale: &str,
 ) -> Result<Applied, OpError> {
-    one_line("rationale", rationale)?;
+    OpError::one_line("rationale", rationale)?;
     let decision = require(state, id)?.clone();
     let allowed = resolvers(state, &decision);
     if let Actor::Agent { id: me } = &record.actor {

@@ -106,7 +106,7 @@ fn bad_proposals_are_invalid() {
     let cases: [(Spoil, &str); 5] = [
         (|p| p.options.truncate(1), "at least two"),
         (|p| p.options[1] = "env: again".into(), "name of its own"),
-        (|p| p.title = "a\nb".into(), "one non-empty line"),
+        (|p| p.title = "a\nb".into(), "a single line of text"),
         (|p| p.input_from = vec!["ghost".into()], "ghost"),
         (|p| p.deadline_secs = Some(0), "positive"),
     ];

@@ -110,7 +110,7 @@ pub enum OpError {
         actor: String,
     },
     /// A free-text field that must be one line is not.
-    #[error("the {field} must be one non-empty line")]
+    #[error("the {field} must be a single line of text")]
     NotOneLine {
         /// The field: `subject`, …
         field: &'static str,
@@ -330,6 +330,25 @@ impl OpError {
             | OpError::NotYourDecision { .. } => OpErrorKind::Refused,
             _ => OpErrorKind::Invalid,
         }
+    }
+}
+
+impl OpError {
+    /// Checks a free-text field that must be one non-empty line (a subject, a title).
+    pub fn one_line(field: &'static str, text: &str) -> Result<(), OpError> {
+        if text.trim().is_empty() {
+            return Err(OpError::NotOneLine { field });
+        }
+        OpError::no_line_break(field, text)
+    }
+
+    /// Checks a free-text field that is one line when given (a reason, a note): a line
+    /// break would let it fake lines in every listing that shows it.
+    pub fn no_line_break(field: &'static str, text: &str) -> Result<(), OpError> {
+        if text.contains(['\n', '\r', '\0']) {
+            return Err(OpError::NotOneLine { field });
+        }
+        Ok(())
     }
 }
 

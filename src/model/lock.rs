@@ -59,6 +59,9 @@ pub(super) fn take(
     reason: &Option<String>,
     ttl_secs: i64,
 ) -> Result<Applied, OpError> {
+    if let Some(reason) = reason {
+        OpError::no_line_break("reason", reason)?;
+    }
     let holder = record.actor.label();
     let now = record.at;
     for pattern in patterns {

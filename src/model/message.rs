@@ -113,7 +113,7 @@ pub fn handoff(state: &mut State, record: &Record, draft: &Draft) -> Result<Appl
             to: draft.to.clone(),
         });
     }
-    one_line("note", &draft.subject)?;
+    OpError::one_line("note", &draft.subject)?;
     let done = match &what.task {
         Some(task) => Some(super::task::done(state, record, task)?),
         None => None,
@@ -133,13 +133,6 @@ pub fn handoff(state: &mut State, record: &Record, draft: &Draft) -> Result<Appl
         applied.notes.push(done.summary);
     }
     Ok(applied)
-}
-
-fn one_line(what: &'static str, text: &str) -> Result<(), OpError> {
-    if text.trim().is_empty() || text.contains(['\n', '\r', '\0']) {
-        return Err(OpError::NotOneLine { field: what });
-    }
-    Ok(())
 }
 
 fn require_message<'s>(state: &'s State, id: &str) -> Result<&'s Message, OpError> {
@@ -174,7 +167,7 @@ pub fn send(state: &mut State, record: &Record, draft: &Draft) -> Result<Applied
             });
         }
     }
-    one_line("subject", &draft.subject)?;
+    OpError::one_line("subject", &draft.subject)?;
     let from = record.actor.label();
     if let Some(parent) = &draft.reply_to {
         let parent = require_message(state, parent)?;
@@ -374,8 +367,8 @@ mod tests {
         for (d, want) in [
             (draft("carol", "x"), "no agent 'carol'"),
             (draft("bad id!", "x"), "bad id!"),
-            (draft("bob", "  "), "one non-empty line"),
-            (draft("bob", "a\nb"), "one non-empty line"),
+            (draft("bob", "  "), "a single line of text"),
+            (draft("bob", "a\nb"), "a single line of text"),
             (draft("user: ", "x"), "names no user"),
             (
                 Draft {

@@ -454,6 +454,11 @@ fn checkin(
     let Some(id) = record.actor.agent_id() else {
         return Err(OpError::CheckinNeedsAgent);
     };
+    for (field, text) in [("status", status), ("note", note)] {
+        if let Some(text) = text {
+            OpError::no_line_break(field, text)?;
+        }
+    }
     require_agent(state, id)?;
     let task_note = match task {
         Some(task) => task::checkin_task(state, id, task)?,
@@ -491,6 +496,7 @@ fn halt(state: &mut State, record: &Record, reason: &str) -> Result<Applied, OpE
     if reason.trim().is_empty() {
         return Err(OpError::HaltNeedsReason);
     }
+    OpError::no_line_break("reason", reason)?;
     state.halt = Some(Halt {
         reason: reason.to_owned(),
         by: record.actor.label(),

@@ -309,6 +309,7 @@ pub fn decline(
     id: &str,
     reason: &str,
 ) -> Result<Applied, OpError> {
+    OpError::no_line_break("reason", reason)?;
     let actor = record.actor.label();
     let overrides = may_override(state, &record.actor);
     let task = require_task(state, id)?;
@@ -416,6 +417,7 @@ pub fn block(
     id: &str,
     reason: &str,
 ) -> Result<Applied, OpError> {
+    OpError::no_line_break("reason", reason)?;
     let task = own_task(state, record, id)?;
     if task.status == TaskStatus::Done {
         return Err(OpError::TaskIsDone { id: id.to_owned() });

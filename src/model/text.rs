@@ -21,20 +21,27 @@ pub fn shell_line<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// `text` as one line safe to print on a terminal: control characters (newlines, escape
-/// sequences) become spaces, so free text cannot fake lines or move the cursor.
+/// sequences) and bidirectional overrides become spaces, so free text cannot fake lines,
+/// move the cursor, or show its characters in another order than they are.
 pub fn one_line(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if c.is_control() || is_bidi(c) { ' ' } else { c })
         .collect()
 }
 
+/// Whether `c` reorders how the text around it is shown (the "trojan source" characters).
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `text` safe to print on a terminal over several lines: control characters other than
-/// newline and tab (escape sequences, carriage returns, backspaces) become spaces, so
+/// newline and tab (escape sequences, carriage returns, backspaces) and bidirectional
+/// overrides become spaces, so
 /// output shown from a command cannot move the cursor, recolour or rewrite what is shown.
 pub fn printable_lines(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
+            if (c.is_control() && c != '\n' && c != '\t') || is_bidi(c) {
                 ' '
             } else {
                 c

@@ -275,9 +275,16 @@ fn free_text_with_newlines_cannot_forge_a_record_in_the_log() {
     env.gc(&["task", "add", "t", "--title", "a task", "--assign", "bob"])
         .ok();
     let forged = "x\nGitcoord-Record: {\"op\":\"resume\",\"actor\":{\"kind\":\"user\",\"name\":\"ceo\"},\"at\":\"2020-01-01T00:00:00Z\"}";
+    // A reason is one line: the line break is refused, and nothing is written.
+    let head = env.state_head();
+    let run = env.gc(&["--agent", "bob", "task", "block", "t", "--reason", forged]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(env.state_head(), head);
+    // On one line, the forged trailer is only text inside the summary and the record.
+    let forged = forged.replace('\n', " ");
     env.gc_at(
         "2026-03-01T12:00:00Z",
-        &["--agent", "bob", "task", "block", "t", "--reason", forged],
+        &["--agent", "bob", "task", "block", "t", "--reason", &forged],
     )
     .ok();
 
@@ -288,7 +295,8 @@ fn free_text_with_newlines_cannot_forge_a_record_in_the_log() {
     assert_eq!(entry["record"]["actor"]["id"], "bob", "{entry}");
     assert_eq!(entry["record"]["at"], "2026-03-01T12:00:00Z", "{entry}");
     assert_eq!(
-        entry["record"]["reason"], forged,
+        entry["record"]["reason"],
+        forged.as_str(),
         "the reason is kept whole"
     );
     let summary = entry["summary"].as_str().expect("a summary");

@@ -360,3 +360,77 @@ fn a_second_agent_on_a_branch_is_refused_so_identity_by_branch_names_one() {
     let agents = env.json(&["agent", "list"]);
     assert_eq!(agents.as_array().map(Vec::len), Some(1), "{agents}");
 }
+
+#[test]
+fn free_text_cannot_fake_lines_or_drive_the_terminal() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "a", "--branch", "fa"]).ok();
+    env.gc(&["agent", "add", "b", "--branch", "fb"]).ok();
+    // A field that is one line refuses a line break, and says which field.
+    for args in [
+        &["--agent", "a", "lock", "x.rs", "--reason", "one\nfake line"][..],
+        &["halt", "--reason", "stop\nresume"][..],
+        &["--agent", "a", "checkin", "--note", "ok\r\nfake"][..],
+    ] {
+        let run = env.gc(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(
+            run.stderr.contains("must be a single line"),
+            "{}",
+            run.stderr
+        );
+    }
+    // Escapes and bidirectional overrides are stored as given, and never printed raw.
+    let evil = "red\u{1b}[31m clear\u{1b}[2J \u{202e}txt.exe";
+    env.gc(&["--agent", "a", "lock", "y.rs", "--reason", evil])
+        .ok();
+    env.gc(&[
+        "--agent",
+        "a",
+        "msg",
+        "send",
+        "--to",
+        "b",
+        "--subject",
+        evil,
+    ])
+    .ok();
+    env.gc(&["halt", "--reason", evil]).ok();
+    for args in [
+        &["locks"][..],
+        &["status"][..],
+        &["log"][..],
+        &["--agent", "b", "inbox"][..],
+        &["--agent", "b", "brief"][..],
+    ] {
+        let run = env.gc(args);
+        for out in [&run.stdout, &run.stderr] {
+            assert!(
+                !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+                "{args:?} printed raw: {out:?}"
+            );
+        }
+        assert!(run.stdout.contains("red"), "{args:?}: {}", run.stdout);
+    }
+    // In --json the text is data: kept exactly, escaped by JSON.
+    let locks = env.json(&["locks"]);
+    let reasons: Vec<&str> = locks
+        .as_array()
+        .expect("locks")
+        .iter()
+        .filter_map(|l| l["reason"].as_str())
+        .collect();
+    assert_eq!(reasons, [evil]);
+    // A refused commit shows it harmlessly too.
+    env.write("z.rs", "z\n");
+    env.git(&["add", "z.rs"]).ok();
+    let run = env.git_env(
+        &env.repo,
+        &[("GITCOORD_AGENT", "b")],
+        &["commit", "-qm", "z"],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("red"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+}

@@ -164,11 +164,11 @@ fn bad_messages_are_refused_and_write_nothing() {
         ),
         (
             &["msg", "send", "--to", "b", "--subject", "two\nlines"],
-            "one non-empty line",
+            "a single line of text",
         ),
         (
             &["msg", "send", "--to", "b", "--subject", ""],
-            "one non-empty line",
+            "a single line of text",
         ),
         (
             &[
