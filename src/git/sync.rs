@@ -494,6 +494,14 @@ impl Repo {
                 Ok(Pushed::Done)
             }
             Some(line) if line.contains("[rejected]") => Ok(Pushed::Stale),
+            // Two pushes checked against the same old value: the remote's own compare-and-swap
+            // lets one in and refuses the other as a failed ref update. Only a fetch tells that
+            // lost race from a refusal for good (a hook, permissions).
+            Some(line)
+                if line.contains("[remote rejected]") && self.overtaken(remote, commit)? =>
+            {
+                Ok(Pushed::Stale)
+            }
             Some(line) => Err(Error::Refused {
                 remote: remote.to_owned(),
                 said: line.split('\t').nth(2).unwrap_or(line).to_owned() + "; " + &stderr,
@@ -503,6 +511,15 @@ impl Repo {
                 said: stderr,
             }),
         }
+    }
+
+    /// Whether the remote's state, fetched again, moved to one `commit` does not descend
+    /// from: then a push of `commit` lost a race, whatever the remote said.
+    fn overtaken(&self, remote: &str, commit: ObjectId) -> Result<bool, Error> {
+        let Some(there) = self.fetch_remote_state(remote, None)? else {
+            return Ok(false);
+        };
+        Ok(self.merge_base(commit, there)? != Some(there))
     }
 
     /// Records `commit` as the remote's state, as a fetch would have.
