@@ -24,4 +24,5 @@ mod plans_edges;
 mod push;
 mod secrets;
 mod state_format;
+mod sync;
 mod templates;
