@@ -129,6 +129,11 @@ impl Ctx {
     /// Applies `op` to the state as the acting identity (compare-and-swap, retried).
     pub fn run_op(&self, op: Op) -> Result<Applied, CliError> {
         let repo = self.repo()?;
+        // The state is pushed like code: no secret goes into it.
+        let secrets = crate::enforce::state_text::violations(repo, &op)?;
+        if !secrets.is_empty() {
+            return Err(super::hint::secrets_in_state(&secrets));
+        }
         // Only what the operation reads and may change is loaded.
         let snapshot = repo.read_state_in(&op.scope())?;
         let (actor, _) = self.actor(snapshot.as_ref().map(|s| &s.state))?;

@@ -317,3 +317,18 @@ impl From<claude::Error> for CliError {
         CliError::new(ErrorKind::Invalid, e).hint(hint)
     }
 }
+
+/// An operation refused for the secrets in its text: each finding redacted, and the ways on.
+pub fn secrets_in_state(found: &[crate::policy::Violation]) -> CliError {
+    let lines: Vec<String> = found
+        .iter()
+        .map(|v| format!("{} [{}]", v.message, v.rule))
+        .collect();
+    CliError::refused(
+        format!(
+            "this operation would store a secret in the coordination state, which is pushed like code: {}",
+            lines.join("; ")
+        ),
+        "take the secret out of the text (say where it is kept instead); if it is no secret, end its line with `gitcoord:allow`, or add its fingerprint to .gitleaksignore",
+    )
+}

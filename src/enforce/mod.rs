@@ -7,6 +7,7 @@
 //! - [`push`]: every commit a push brings, and merge order on the integration branch;
 //! - [`pull_request`]: the same on `base..head`, for CI;
 //! - [`secrets`]: the scanner run where the secrets are (paths, the index, ranges, history);
+//! - [`state_text`]: the free text an operation would write into the state;
 //! - [`report`]: rules, fingerprints, advice and the output formats (text, SARIF, GitHub,
 //!   GitLab).
 
@@ -18,6 +19,7 @@ pub mod pull_request;
 pub mod push;
 pub mod report;
 pub mod secrets;
+pub mod state_text;
 
 use jiff::Timestamp;
 

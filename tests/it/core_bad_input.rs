@@ -434,3 +434,57 @@ fn free_text_cannot_fake_lines_or_drive_the_terminal() {
     assert!(run.stderr.contains("red"), "{}", run.stderr);
     assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
 }
+
+#[test]
+fn a_secret_typed_into_the_state_is_refused_before_it_is_written() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "a", "--branch", "fa"]).ok();
+    env.gc(&["agent", "add", "b", "--branch", "fb"]).ok();
+    // Built at run time: this file holds no token.
+    let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    let with = format!("deploy with {token}");
+    let head = env.state_head();
+    for args in [
+        vec!["--agent", "a", "lock", "x.rs", "--reason", &with],
+        vec!["halt", "--reason", &with],
+        vec![
+            "--agent",
+            "a",
+            "msg",
+            "send",
+            "--to",
+            "b",
+            "--subject",
+            "creds",
+            "--body",
+            &with,
+        ],
+        vec!["--agent", "a", "memory", "set", "ops/deploy", &with],
+        vec![
+            "decision", "propose", "--title", &with, "--option", "x", "--option", "y",
+        ],
+    ] {
+        let run = env.gc(&args);
+        assert_eq!(run.code, 1, "{args:?}: {run:?}");
+        assert!(
+            run.stderr
+                .contains("would store a secret in the coordination state")
+                && run.stderr.contains("[github-pat]")
+                && run.stderr.contains("gitcoord:allow"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains(&token),
+            "never printed whole: {}",
+            run.stderr
+        );
+        assert_eq!(env.state_head(), head, "{args:?} wrote nothing");
+    }
+    // A line marked as no secret goes through; names and paths are not free text.
+    let allowed = format!("{with} # gitcoord:allow");
+    env.gc(&["--agent", "a", "memory", "set", "ops/deploy", &allowed])
+        .ok();
+    env.gc(&["--agent", "a", "lock", "x.rs"]).ok();
+}
