@@ -64,9 +64,28 @@ struct Report<'a> {
 /// The pre-commit checks; in a hook the report goes to stderr, where git shows it.
 pub fn pre_commit(ctx: &mut Ctx, in_hook: bool) -> Result<Outcome, CliError> {
     let skip = skips(ctx);
+    let staged = commit::staged(ctx.repo()?, &skip)?;
+    judge(ctx, staged, skip, in_hook)
+}
+
+/// The `pre-merge-commit` hook: git runs it, instead of pre-commit, before the commit of a
+/// merge that needed no resolving. Such a merge edits nothing of its own (every path comes
+/// from a merged commit, checked when it was made and again at push, where a merge is
+/// judged for what differs from every parent), so what remains to judge is the state
+/// itself: a halt refuses it.
+pub fn pre_merge_commit(ctx: &mut Ctx) -> Result<Outcome, CliError> {
+    let skip = skips(ctx);
+    judge(ctx, commit::Staged::default(), skip, true)
+}
+
+fn judge(
+    ctx: &mut Ctx,
+    staged: commit::Staged,
+    skip: Vec<CheckKind>,
+    in_hook: bool,
+) -> Result<Outcome, CliError> {
     let now = ctx.now()?;
     let repo = ctx.repo()?;
-    let staged = commit::staged(repo, &skip)?;
     // Only the locks that can match a staged path are read.
     let scope = Scope::paths(staged.changes.iter().map(|c| c.path.as_str()));
     let state = enforce::state_or_empty(repo, now, &scope)?;

@@ -92,7 +92,7 @@ fn hooks_of(root: &Path, out: &mut Vec<Finding>) {
         Ok(o) if matches!(o.status.code(), Some(0 | 1)) => out.push(good(
             "hooks",
             format!(
-                "{shown}: pre-commit and pre-push installed; pre-commit runs and judges (exit {})",
+                "{shown}: pre-commit, pre-merge-commit and pre-push installed; pre-commit runs and judges (exit {})",
                 o.status.code().unwrap_or(0)
             ),
         )),

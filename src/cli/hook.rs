@@ -20,6 +20,7 @@ pub fn run(ctx: &mut Ctx, args: HookArgs) -> Result<Outcome, CliError> {
     super::sync::refresh_for_hook(ctx);
     match args.name.as_str() {
         "pre-commit" => check::pre_commit(ctx, true),
+        "pre-merge-commit" => check::pre_merge_commit(ctx),
         "pre-push" => check_push::run(ctx, check_push::PrePushArgs::from_hook(&args.args), true),
         // One entry for the pre-commit framework's pre-commit and pre-push stages.
         "pre-commit-framework" if check_push::in_pre_commit_push_stage() => {

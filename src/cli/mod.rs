@@ -89,7 +89,12 @@ fn hook_fast_path(args: &[std::ffi::OsString]) -> Option<Cli> {
         return None;
     };
     let name = name.to_str()?;
-    if command != "hook" || !matches!(name, "pre-commit" | "pre-push" | "pre-commit-framework") {
+    if command != "hook"
+        || !matches!(
+            name,
+            "pre-commit" | "pre-merge-commit" | "pre-push" | "pre-commit-framework"
+        )
+    {
         return None;
     }
     let rest = rest

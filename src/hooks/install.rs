@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::git::Repo;
 
 /// The hooks gitcoord installs.
-pub const HOOKS: [&str; 2] = ["pre-commit", "pre-push"];
+pub const HOOKS: [&str; 3] = ["pre-commit", "pre-merge-commit", "pre-push"];
 
 /// The line that marks a file as a gitcoord shim.
 pub const MARKER: &str = "# gitcoord-shim";
@@ -369,8 +369,11 @@ fn check_manager(repo: &Repo) -> Result<bool, Error> {
         return Ok(false);
     }
     let husky = repo.workdir().join(".husky");
+    // pre-merge-commit only adds the halt to merges that need no resolving: a team's husky
+    // set-up without it still enforces everything else, so it is not demanded there.
     let lines: Vec<(String, String)> = HOOKS
         .iter()
+        .filter(|h| **h != "pre-merge-commit")
         .map(|h| (format!(".husky/{h}"), format!("gitcoord hook {h} \"$@\"")))
         .filter(|(file, _)| {
             !fs::read_to_string(repo.workdir().join(file))

@@ -394,3 +394,28 @@ fn a_conflicted_merge_is_judged_for_its_own_edits_not_for_what_it_takes() {
         run.stderr
     );
 }
+
+#[test]
+fn a_merge_that_needs_no_resolving_is_refused_while_halted() {
+    let t = team();
+    write_in(&t.a, "src/a_only.rs", "fn a() {}\n");
+    t.env.git_in(&t.a, &["add", "src/a_only.rs"]).ok();
+    t.env.git_in(&t.a, &["commit", "-qm", "a's work"]).ok();
+    t.env.gc(&["halt", "--reason", "release freeze"]).ok();
+    // git runs pre-merge-commit, not pre-commit, for a clean merge.
+    let before = t.head(&t.b);
+    let run = t
+        .env
+        .git_in(&t.b, &["merge", "--no-ff", "-m", "merge a", "feature/a"]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("release freeze"), "{}", run.stderr);
+    assert_eq!(t.head(&t.b), before, "no merge commit");
+    t.env.git_in(&t.b, &["merge", "--abort"]).ok();
+    t.env.gc(&["resume"]).ok();
+    t.env
+        .git_in(
+            &t.b,
+            &["merge", "-q", "--no-ff", "-m", "merge a", "feature/a"],
+        )
+        .ok();
+}

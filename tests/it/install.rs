@@ -47,7 +47,8 @@ fn install_is_idempotent_and_force_rewrites() {
     env.gc(&["init"]).ok();
     let run = env.gc(&["install"]);
     assert!(
-        run.ok().contains("already installed: pre-commit, pre-push"),
+        run.ok()
+            .contains("already installed: pre-commit, pre-merge-commit, pre-push"),
         "{}",
         run.stdout
     );
@@ -58,7 +59,8 @@ fn install_is_idempotent_and_force_rewrites() {
     .expect("w");
     let run = env.gc(&["install", "--force"]);
     assert!(
-        run.ok().contains("installed: pre-commit, pre-push"),
+        run.ok()
+            .contains("installed: pre-commit, pre-merge-commit, pre-push"),
         "{}",
         run.stdout
     );
