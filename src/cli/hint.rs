@@ -150,6 +150,11 @@ impl From<store::Error> for CliError {
         let hint = match &e {
             store::Error::Op(_) => String::new(),
             store::Error::NotInitialized => "run `gitcoord init` first".to_owned(),
+            store::Error::NotACommit { .. } => format!(
+                "point it back at its last state commit without touching what it names: `git update-ref --no-deref {} COMMIT` (see `git reflog {}` or `git log --all --grep=Gitcoord-Record`)",
+                git::STATE_REF,
+                git::STATE_REF
+            ),
             store::Error::Corrupt { commit, .. } | store::Error::Foreign { commit, .. } => {
                 reset(commit)
             }

@@ -57,6 +57,12 @@ pub enum Error {
     /// There is no state yet.
     #[error("this repository has no gitcoord state yet")]
     NotInitialized,
+    /// The state ref is not a plain ref to a commit (a symbolic ref, a tag).
+    #[error("{STATE_REF} is {what}, not a state commit; nothing was changed")]
+    NotACommit {
+        /// What it is.
+        what: String,
+    },
     /// A state file is corrupt; nothing is written on top of it.
     #[error("the state at {commit} is corrupt: {source}; nothing was changed")]
     Corrupt {
@@ -97,11 +103,30 @@ pub(super) fn git_err(e: impl Into<super::Source>) -> Error {
 impl Repo {
     /// The id of the current state commit, if any.
     pub fn state_head(&self) -> Result<Option<ObjectId>, Error> {
-        let Some(mut reference) = self.inner.try_find_reference(STATE_REF).map_err(git_err)? else {
+        let Some(reference) = self.inner.try_find_reference(STATE_REF).map_err(git_err)? else {
             return Ok(None);
         };
-        let id = reference.peel_to_id().map_err(git_err)?;
-        Ok(Some(id.detach()))
+        // Only a ref pointing straight at a commit is a state: through a symbolic ref, a
+        // write (or a recovery by `git update-ref`) would move the ref it names, a branch.
+        let Some(id) = reference.target().try_id().map(|id| id.to_owned()) else {
+            return Err(Error::NotACommit {
+                what: format!(
+                    "a symbolic ref to {}",
+                    reference
+                        .target()
+                        .try_name()
+                        .map(|n| n.as_bstr().to_string())
+                        .unwrap_or_default()
+                ),
+            });
+        };
+        let kind = self.inner.find_header(id).map_err(git_err)?.kind();
+        if kind != gix::object::Kind::Commit {
+            return Err(Error::NotACommit {
+                what: format!("a {kind} ({})", id.to_hex_with_len(10)),
+            });
+        }
+        Ok(Some(id))
     }
 
     /// Reads the whole current state, or `None` when there is none yet.

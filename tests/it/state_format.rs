@@ -158,3 +158,47 @@ fn a_corrupt_remote_state_is_never_adopted_and_the_local_one_stays() {
     assert_eq!(run.code, 2, "{run:?}");
     assert_eq!(env.state_head().as_deref(), Some(mine.as_str()));
 }
+
+#[test]
+fn a_state_ref_that_is_symbolic_or_a_tag_is_refused_and_moves_nothing() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    let state = env.state_head().expect("a state");
+    let main = env.git(&["rev-parse", "HEAD"]).ok().trim().to_owned();
+    // A symbolic state ref naming a branch: a write would move the branch.
+    env.git(&["symbolic-ref", "refs/gitcoord/state", "refs/heads/main"])
+        .ok();
+    for args in [&["status"][..], &["lock", "x.rs"][..]] {
+        let run = env.gc(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(
+            run.stderr.contains("is a symbolic ref to refs/heads/main"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("update-ref --no-deref"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        env.git(&["rev-parse", "main"]).ok().trim(),
+        main,
+        "main stays"
+    );
+    // An annotated tag of the state commit is not one either.
+    env.git(&["update-ref", "--no-deref", "refs/gitcoord/state", &state])
+        .ok();
+    env.git(&["tag", "-a", "-m", "t", "t1", &state]).ok();
+    let tag = env.git(&["rev-parse", "t1"]).ok().trim().to_owned();
+    env.git(&["update-ref", "--no-deref", "refs/gitcoord/state", &tag])
+        .ok();
+    let run = env.gc(&["status"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("is a tag"), "{}", run.stderr);
+    // Pointed back as the hint says, all is well.
+    env.git(&["update-ref", "--no-deref", "refs/gitcoord/state", &state])
+        .ok();
+    env.gc(&["lock", "x.rs"]).ok();
+}
