@@ -22,12 +22,23 @@ use crate::hooks::claude::EDIT_TOOLS;
 use crate::model::shard::Scope;
 use crate::policy::Violation;
 
+/// The largest event read: an edit's whole new content fits many times over, and an
+/// endless stdin ends in a refusal rather than in all the memory there is.
+const MAX_EVENT: u64 = 64 << 20;
+
 /// Judges one PreToolUse event.
 pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
     let mut input = String::new();
     std::io::stdin()
+        .take(MAX_EVENT + 1)
         .read_to_string(&mut input)
         .map_err(|e| unjudged(format!("cannot read the event on stdin ({e})")))?;
+    if input.len() as u64 > MAX_EVENT {
+        return Err(unjudged(format!(
+            "the event on stdin is over {} MiB, more than any edit event holds",
+            MAX_EVENT >> 20
+        )));
+    }
     let event: Value = serde_json::from_str(&input)
         .map_err(|e| unjudged(format!("the PreToolUse event is not valid JSON ({e})")))?;
     if !event.is_object() {

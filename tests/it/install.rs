@@ -492,3 +492,39 @@ fn dot_dot_is_resolved_the_same_by_the_guard_and_the_commands() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("after the glob"), "{}", run.stderr);
 }
+
+#[test]
+fn an_endless_event_on_stdin_is_refused_unjudged_without_reading_it_all() {
+    use std::io::Write;
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    let mut cmd = std::process::Command::new(crate::common::bin());
+    env.hermetic(&mut cmd);
+    let mut child = cmd
+        .arg("guard")
+        .current_dir(&env.repo)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn guard");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // 80 MiB of an unfinished JSON string: the guard stops reading at its limit.
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'a'; 1 << 20];
+        let _ = stdin.write_all(b"{\"tool_name\":\"Edit\",\"x\":\"");
+        for _ in 0..80 {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let out = child.wait_with_output().expect("guard output");
+    let _ = writer.join();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("over 64 MiB") && stderr.contains("refused unjudged"),
+        "{stderr}"
+    );
+}
