@@ -66,7 +66,12 @@ fn parse_sha(text: &str) -> Option<Option<ObjectId>> {
 pub fn parse_push_lines(text: &str) -> Result<Vec<PushUpdate>, Error> {
     let mut out = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let bad = || Error::BadLine(line.to_owned());
+        // Shown as far as it helps: one line, at most 200 characters.
+        let bad = || {
+            let head: String = line.chars().take(200).collect();
+            let more = if head.len() < line.len() { "…" } else { "" };
+            Error::BadLine(format!("{}{more}", crate::model::text::one_line(&head)))
+        };
         let fields: Vec<&str> = line.split_whitespace().collect();
         let [local_ref, local, remote_ref, remote] = fields[..] else {
             return Err(bad());
@@ -342,6 +347,16 @@ mod tests {
         assert!(ups[1].remote.is_some());
         assert!(parse_push_lines("refs/heads/main abc").is_err());
         assert!(parse_push_lines(&format!("a {zero} b zz")).is_err());
+    }
+
+    #[test]
+    fn a_huge_bad_line_is_shown_short_and_on_one_line() {
+        let line = format!("x\u{1b}[2J{}", "y".repeat(26 << 20));
+        let Err(Error::BadLine(shown)) = parse_push_lines(&line) else {
+            panic!("a bad line");
+        };
+        assert_eq!(shown.chars().count(), 201, "200 characters and an ellipsis");
+        assert!(!shown.contains('\u{1b}'));
     }
 
     #[test]
