@@ -2,14 +2,22 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+/// The longest duration anything takes (a lock's lifetime, a deadline, a time limit): a
+/// year and a day. Longer is a mistake for a shorter one, or for "forever", which nothing
+/// in coordination should be.
+pub const MAX_DURATION_SECS: i64 = 366 * 86_400;
+
 /// Parses a duration such as `90s`, `10m`, `1h30m` or `2d`; a bare number means minutes.
-/// Zero is refused (no lifetime or time limit means anything at zero), and so is a
-/// duration too large to count in seconds.
+/// Zero is refused (no lifetime or time limit means anything at zero), and so is one over
+/// [`MAX_DURATION_SECS`], with checked arithmetic throughout.
 pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
     let text = text.trim();
     let bad = || format!("'{text}' is not a duration; write it like 90s, 10m, 1h30m or 2d");
-    let too_large =
-        || format!("'{text}' is too large a duration; write a shorter one, such as 8h or 30d");
+    let too_large = || {
+        format!(
+            "'{text}' is too long a duration: the longest is 366d; write a shorter one, such as 8h or 30d"
+        )
+    };
     if text.is_empty() {
         return Err(bad());
     }
@@ -43,6 +51,9 @@ pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
     }
     if !number.is_empty() {
         return Err(bad());
+    }
+    if total > MAX_DURATION_SECS {
+        return Err(too_large());
     }
     if total == 0 {
         return Err(format!(
@@ -102,8 +113,8 @@ mod tests {
             (" 45 ", 2700),
             ("1w", 604_800),
             ("0h5m", 300),
-            ("9223372036854775807s", i64::MAX),
-            ("153722867280912930", 153_722_867_280_912_930 * 60),
+            ("366d", 366 * 86_400),
+            ("527040", 366 * 86_400),
         ];
         for (text, secs) in table {
             assert_eq!(
@@ -131,15 +142,18 @@ mod tests {
             ("0h0m", "longer than zero"),
             ("000", "longer than zero"),
             // Overflows in every unit, and in the bare number of minutes.
-            ("999999999999999999", "too large"),
-            ("153722867280912931", "too large"),
-            ("99999999999999999999", "too large"),
-            ("9223372036854775808s", "too large"),
-            ("999999999999999999m", "too large"),
-            ("9999999999999999h", "too large"),
-            ("99999999999999999999d", "too large"),
-            ("99999999999999w", "too large"),
-            ("9223372036854775807s1s", "too large"),
+            ("999999999999999999", "too long"),
+            ("153722867280912931", "too long"),
+            ("99999999999999999999", "too long"),
+            ("9223372036854775808s", "too long"),
+            ("999999999999999999m", "too long"),
+            ("9999999999999999h", "too long"),
+            ("99999999999999999999d", "too long"),
+            ("99999999999999w", "too long"),
+            ("9223372036854775807s1s", "too long"),
+            ("99999999d", "the longest is 366d"),
+            ("367d", "the longest is 366d"),
+            ("366d1s", "the longest is 366d"),
         ];
         for (text, why) in table {
             match parse_duration(text) {

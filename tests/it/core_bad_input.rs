@@ -180,7 +180,11 @@ fn unknown_agents_invalid_ids_and_malformed_ttls() {
         ),
         (
             vec!["lock", "a", "--ttl", "999999999999999999"],
-            vec!["'999999999999999999' is too large a duration"],
+            vec!["'999999999999999999' is too long a duration"],
+        ),
+        (
+            vec!["lock", "a", "--ttl", "99999999d"],
+            vec!["the longest is 366d"],
         ),
     ];
     for (args, needles) in cases {
