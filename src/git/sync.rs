@@ -257,6 +257,9 @@ impl Repo {
             }
             let there = self.fetch_remote_state(remote, None)?;
             self.adopt_snapshots(remote);
+            // Snapshots taken here and not there go with the state when it is pushed; when
+            // the state itself has nothing to push, they go on their own.
+            self.publish_snapshots(remote)?;
             let here = self.state_head()?;
             acc.retries = round;
             match (here, there) {
@@ -544,31 +547,65 @@ impl Repo {
         let _ = self.inner.edit_reference(edit);
     }
 
+    /// Pushes the local wave snapshots the remote lacks (as last fetched), never forced: one
+    /// the remote took first for the same wave and agent stays the remote's.
+    fn publish_snapshots(&self, remote: &str) -> Result<(), Error> {
+        let theirs = format!("{}/", tracking_snapshots(remote));
+        let missing = self
+            .refs_under(&format!("{SNAPSHOTS}/"))
+            .into_iter()
+            .any(|rest| self.ref_commit(&format!("{theirs}{rest}")).is_none());
+        if !missing {
+            return Ok(());
+        }
+        let snapshots = format!("{SNAPSHOTS}/*:{SNAPSHOTS}/*");
+        let mut cmd = git(self.workdir());
+        cmd.args([
+            "push",
+            "--porcelain",
+            "--no-verify",
+            "--no-recurse-submodules",
+            remote,
+            &snapshots,
+        ]);
+        // A snapshot refused (another machine's came first) is no failure of the sync.
+        cmd.output().map_err(command::Error::Spawn)?;
+        Ok(())
+    }
+
+    /// The names under `prefix` of the refs there, with the prefix taken off.
+    fn refs_under(&self, prefix: &str) -> Vec<String> {
+        let Ok(platform) = self.inner.references() else {
+            return Vec::new();
+        };
+        let Ok(refs) = platform.prefixed(prefix) else {
+            return Vec::new();
+        };
+        refs.flatten()
+            .filter_map(|r| {
+                r.name()
+                    .as_bstr()
+                    .to_string()
+                    .strip_prefix(prefix)
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+
     /// Creates the local wave snapshots the remote has and this repository lacks (snapshots
     /// are taken once: an existing one is never moved).
     fn adopt_snapshots(&self, remote: &str) {
         let prefix = format!("{}/", tracking_snapshots(remote));
-        let Ok(platform) = self.inner.references() else {
-            return;
-        };
-        let Ok(refs) = platform.prefixed(prefix.as_str()) else {
-            return;
-        };
         let mut by_wave: std::collections::BTreeMap<String, Vec<(String, crate::model::ObjectId)>> =
             Default::default();
-        for reference in refs.flatten() {
-            let name = reference.name().as_bstr().to_string();
-            let Some((wave, who)) = name
-                .strip_prefix(&prefix)
-                .and_then(|rest| rest.split_once('/'))
-            else {
+        for rest in self.refs_under(&prefix) {
+            let Some((wave, who)) = rest.split_once('/') else {
                 continue;
             };
-            let local = format!("{SNAPSHOTS}/{wave}/{who}");
-            if self.ref_commit(&local).is_some() {
+            if self.ref_commit(&format!("{SNAPSHOTS}/{rest}")).is_some() {
                 continue;
             }
-            if let Some(id) = self.ref_commit(&name) {
+            if let Some(id) = self.ref_commit(&format!("{prefix}{rest}")) {
                 by_wave
                     .entry(wave.to_owned())
                     .or_default()

@@ -602,3 +602,58 @@ fn sync_with_the_remote_out_of_reach_exits_2_and_keeps_the_state() {
     assert!(unknown.stderr.contains("nosuch"), "{}", unknown.stderr);
     assert_eq!(state_head(&env, dir), before, "the state did not move");
 }
+
+#[test]
+fn wave_snapshots_travel_with_the_state_and_are_never_moved() {
+    let env = TestEnv::new();
+    let url = file_url(&bare_remote(&env));
+    let clones = machines(&env, &url, 2);
+    let (c1, c2) = (&clones[0], &clones[1]);
+    let tip = env
+        .git_in(c1, &["rev-parse", "HEAD"])
+        .ok()
+        .trim()
+        .to_owned();
+    env.git_in(c1, &["update-ref", "refs/gitcoord/snapshots/W0/a1", &tip])
+        .ok();
+    env.gc_in(c1, &["checkin", "--status", "wave W0 open"]).ok();
+    sync(&env, c1).ok();
+    // c2 had taken its own snapshot of W0/a2 and another of W0/a1 (a killed process, say).
+    env.git_in(
+        c2,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--no-verify",
+            "-m",
+            "c2 only",
+        ],
+    )
+    .ok();
+    let own = env
+        .git_in(c2, &["rev-parse", "HEAD"])
+        .ok()
+        .trim()
+        .to_owned();
+    env.git_in(c2, &["update-ref", "refs/gitcoord/snapshots/W0/a2", &own])
+        .ok();
+    env.git_in(c2, &["update-ref", "refs/gitcoord/snapshots/W0/a1", &own])
+        .ok();
+    sync(&env, c2).ok();
+    let at = |dir: &Path, name: &str| {
+        env.git_in(
+            dir,
+            &["rev-parse", &format!("refs/gitcoord/snapshots/W0/{name}")],
+        )
+        .ok()
+        .trim()
+        .to_owned()
+    };
+    // The remote has c1's snapshot of a1 (first there wins) and c2's of a2.
+    sync(&env, c1).ok();
+    assert_eq!(at(c1, "a1"), tip);
+    assert_eq!(at(c1, "a2"), own, "c2's snapshot travelled to c1");
+    assert_eq!(at(c2, "a1"), own, "an existing snapshot is never moved");
+    assert_eq!(state_tree(&env, c1), state_tree(&env, c2));
+}
