@@ -13,6 +13,7 @@ mod core_locks;
 mod decisions;
 mod doctor;
 mod enforce;
+mod globs;
 mod handoff;
 mod install;
 mod memory;
