@@ -2,10 +2,10 @@
 //! questions gitcoord asks of them: does a glob match a path, and can two globs match a
 //! common path (do two locks conflict)?
 //!
-//! A pattern is split on `/` into segments. A segment `**` matches any number of whole
-//! segments (zero included); in other segments `*` matches any run of characters, `?` one
-//! character, `[...]` a class (`[!...]`/`[^...]` negated, ranges, `\` escapes). Neither `*`
-//! nor `?` crosses a `/`.
+//! A pattern is split on `/` into segments. A segment of two or more stars (`**`) matches
+//! any number of whole segments (zero included); in other segments `*` matches any run of
+//! characters, `?` one character, `[...]` a class (`[!...]`/`[^...]` negated, ranges, `\`
+//! escapes). Neither `*` nor `?` crosses a `/`.
 //!
 //! Both questions take bounded work whatever the pattern, since every hook asks them: a
 //! match retries only the latest star (at most pattern × path steps), and overlap searches
@@ -131,7 +131,8 @@ fn parse_segs(pattern: &str) -> Vec<Seg> {
         .split('/')
         .filter(|s| !s.is_empty())
         .map(|s| {
-            if s == "**" {
+            // A whole segment of stars is `**` to git too (`***` included).
+            if s.len() >= 2 && s.bytes().all(|b| b == b'*') {
                 Seg::DoubleStar
             } else {
                 Seg::Atoms(parse_atoms(s))
@@ -396,6 +397,11 @@ fn parse_class(chars: &[char]) -> Option<(Atom, usize)> {
                 step = 4;
             }
             ranges.push((c, end));
+            // Git tests a range's first character on its own before reading the range, so
+            // a reversed range such as `[z-a]` still matches its first character.
+            if end < c {
+                ranges.push((c, c));
+            }
             i += step;
         } else {
             ranges.push((c, c));

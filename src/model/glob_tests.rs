@@ -34,9 +34,14 @@ fn matching() {
         ("**/a/*/b", "a/a/x/b", true),
         ("**/a/**/b/*", "x/a/y/b/b/z", true),
         ("**/a/**/b", "x/a/y/b/c", false),
-        // Stars beside other characters stay in their segment.
+        // A segment of stars is `**`; stars beside other characters stay in their segment.
+        ("a/***/b", "a/x/y/b", true),
         ("a/**b", "a/x/b", false),
         ("a/b**", "a/bx", true),
+        // A reversed range holds only its first character, as in git.
+        ("[z-a]", "z", true),
+        ("[z-a]", "m", false),
+        ("[!z-a]", "z", false),
     ];
     for (pattern, path, want) in table {
         let glob = Glob::new(pattern);
