@@ -327,7 +327,7 @@ fn zero_and_overflowing_durations_are_reported_at_their_lines() {
     assert_eq!(found[0].0, 4);
     assert!(found[0].1.contains("longer than zero"), "{found:?}");
     assert_eq!(found[1].0, 53);
-    assert!(found[1].1.contains("too large"), "{found:?}");
+    assert!(found[1].1.contains("too long a duration"), "{found:?}");
 }
 
 #[test]
