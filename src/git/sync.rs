@@ -30,6 +30,9 @@ use crate::model::shard::Scope;
 use crate::model::state::FORMAT_VERSION;
 use crate::model::{self, Applied, Record};
 
+/// Every wave snapshot, pushed to the same name (never forced).
+const SNAPSHOTS_SPEC: &str = "refs/gitcoord/snapshots/*:refs/gitcoord/snapshots/*";
+
 /// How many times a sync starts again from the fetch when the remote moved during it.
 const MAX_ROUNDS: u32 = 12;
 
@@ -473,19 +476,10 @@ impl Repo {
     /// Pushes `commit` as the remote's state, never forced, with the local wave snapshots.
     fn push_state(&self, remote: &str, commit: ObjectId) -> Result<Pushed, Error> {
         let state = format!("{commit}:{STATE_REF}");
-        let snapshots = format!("{SNAPSHOTS}/*:{SNAPSHOTS}/*");
-        let mut cmd = git(self.workdir());
-        // The state is not code: the repository's pre-push hook has nothing to judge in it.
-        cmd.args([
-            "push",
-            "--porcelain",
-            "--no-verify",
-            "--no-recurse-submodules",
-            remote,
-            &state,
-            &snapshots,
-        ]);
-        let out = cmd.output().map_err(command::Error::Spawn)?;
+        let out = self
+            .push_command(remote, &[&state, SNAPSHOTS_SPEC])
+            .output()
+            .map_err(command::Error::Spawn)?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
         let line = stdout
@@ -525,6 +519,22 @@ impl Repo {
         Ok(self.merge_base(commit, there)? != Some(there))
     }
 
+    /// `git push` of `refspecs` to `remote`, never forced, answering in git's porcelain
+    /// format. The state is not code: the repository's pre-push hook has nothing to judge
+    /// in it, and is not run.
+    fn push_command(&self, remote: &str, refspecs: &[&str]) -> std::process::Command {
+        let mut cmd = git(self.workdir());
+        cmd.args([
+            "push",
+            "--porcelain",
+            "--no-verify",
+            "--no-recurse-submodules",
+            remote,
+        ]);
+        cmd.args(refspecs);
+        cmd
+    }
+
     /// Records `commit` as the remote's state, as a fetch would have.
     fn set_tracking(&self, remote: &str, commit: ObjectId) {
         let Ok(name) = gix::refs::FullName::try_from(tracking_ref(remote).as_str()) else {
@@ -558,18 +568,10 @@ impl Repo {
         if !missing {
             return Ok(());
         }
-        let snapshots = format!("{SNAPSHOTS}/*:{SNAPSHOTS}/*");
-        let mut cmd = git(self.workdir());
-        cmd.args([
-            "push",
-            "--porcelain",
-            "--no-verify",
-            "--no-recurse-submodules",
-            remote,
-            &snapshots,
-        ]);
         // A snapshot refused (another machine's came first) is no failure of the sync.
-        cmd.output().map_err(command::Error::Spawn)?;
+        self.push_command(remote, &[SNAPSHOTS_SPEC])
+            .output()
+            .map_err(command::Error::Spawn)?;
         Ok(())
     }
 
