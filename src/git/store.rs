@@ -467,13 +467,18 @@ fn lost_race(err: &gix::Error) -> bool {
 
 /// Backoff with jitter, growing from about 1 ms to 25 ms, so racing writers spread out.
 fn backoff(attempt: u32) -> Duration {
+    let base = u64::from(attempt.min(25)) * 1000;
+    Duration::from_micros(base + jitter(1000))
+}
+
+/// A number below `below` that differs between processes and moments (the clock's
+/// nanoseconds mixed with the process id): enough to keep racing writers apart.
+pub(super) fn jitter(below: u32) -> u64 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    let jitter = u64::from((nanos ^ std::process::id().wrapping_mul(2_654_435_761)) % 1000);
-    let base = u64::from(attempt.min(25)) * 1000;
-    Duration::from_micros(base + jitter)
+    u64::from((nanos ^ std::process::id().wrapping_mul(2_654_435_761)) % below.max(1))
 }
 
 #[cfg(test)]

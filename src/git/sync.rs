@@ -675,10 +675,5 @@ fn unreachable(remote: &str, e: command::Error) -> Error {
 /// Waits between rounds: growing from 20 ms to about 300 ms, with jitter, so machines racing
 /// for the remote spread out.
 fn backoff(round: u32) -> Duration {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let jitter = u64::from((nanos ^ std::process::id().wrapping_mul(2_654_435_761)) % 20);
-    Duration::from_millis(u64::from(round.min(15)) * 20 + jitter)
+    Duration::from_millis(u64::from(round.min(15)) * 20 + store::jitter(20))
 }
