@@ -27,3 +27,4 @@ mod secrets;
 mod state_format;
 mod sync;
 mod templates;
+mod torture;
