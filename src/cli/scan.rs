@@ -19,10 +19,12 @@ pub struct ScanArgs {
     /// Scan the lines the staged change adds (what `git commit` would record).
     #[arg(long, conflicts_with_all = ["range", "history", "paths"])]
     pub staged: bool,
-    /// Scan the lines each commit of a range adds, e.g. `main..HEAD`.
+    /// Scan the lines each commit of a range adds, and the final content of the files it
+    /// changes, e.g. `main..HEAD`.
     #[arg(long, value_name = "A..B", conflicts_with_all = ["history", "paths"])]
     pub range: Option<String>,
-    /// Scan the lines every commit reachable from HEAD added.
+    /// Scan the lines every commit reachable from HEAD added, and the files they changed as
+    /// HEAD holds them.
     #[arg(long, conflicts_with = "paths")]
     pub history: bool,
     /// gitleaks TOML configuration (default: `.gitleaks.toml` at the repository root, if any).

@@ -4,9 +4,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Error;
 use super::push::{Outcome, Setup};
+use super::secrets::{Taken, Touched};
 use crate::git::Repo;
 use crate::git::revs::{self, Node};
 use crate::model::{Actor, ObjectId, State};
+use crate::policy::CheckKind;
 use crate::policy::commit_check::{self, CommitCheck};
 
 /// The registered agent working on `branch`, as an actor.
@@ -16,16 +18,22 @@ pub fn agent_on(state: &State, branch: &str) -> Option<Actor> {
         .map(|id| Actor::Agent { id: id.to_owned() })
 }
 
+/// Runs `checks` on each of `nodes` (oldest first) as the agent who made it, then the
+/// secrets check on the final content of the files they changed, as `tip` holds them
+/// (blobs in `taken` are not scanned again).
 pub(super) fn check_commits(
     repo: &Repo,
     setup: &Setup,
     checks: &[Box<dyn CommitCheck + '_>],
-    nodes: &[Node],
+    (nodes, tip): (&[Node], ObjectId),
     who: &Attribution,
+    taken: &mut Taken,
     out: &mut Outcome,
 ) -> Result<(), Error> {
-    for node in nodes {
+    let mut touched = Touched::default();
+    for (position, node) in nodes.iter().enumerate() {
         let changes = repo.own_changes(node)?;
+        touched.record(position, &changes);
         let Some(first) = changes.first() else {
             continue;
         };
@@ -42,6 +50,12 @@ pub(super) fn check_commits(
             &changes,
             repo,
         ));
+    }
+    if let Some(secrets) = &setup.secrets
+        && !setup.skip.contains(&CheckKind::Secrets)
+    {
+        out.violations
+            .extend(secrets.final_violations(repo, &[tip], &touched, taken)?);
     }
     Ok(())
 }

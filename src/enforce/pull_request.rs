@@ -6,6 +6,7 @@ use super::Error;
 use super::commits::{Attribution, check_commits};
 use super::order::judge_order;
 use super::push::{Outcome, Setup, commit_checks};
+use super::secrets::Taken;
 use crate::git::Repo;
 use crate::model::{Actor, ObjectId};
 use crate::policy::{CheckKind, Policy};
@@ -29,7 +30,16 @@ pub fn check(
     let nodes = repo.rev_list(&[head.to_string()], &exclude)?;
     let who = Attribution::new(repo, setup, agent, (&nodes, &nodes), &exclude)?;
     out.commits = nodes.len();
-    check_commits(repo, setup, &checks, &nodes, &who, &mut out)?;
+    let mut taken = Taken::default();
+    check_commits(
+        repo,
+        setup,
+        &checks,
+        (&nodes, head),
+        &who,
+        &mut taken,
+        &mut out,
+    )?;
     if into_integration {
         out.merge_order = true;
         out.violations

@@ -11,7 +11,7 @@ use super::Error;
 pub use super::commits::agent_on;
 use super::commits::{Attribution, check_commits};
 use super::order::judge_order;
-use super::secrets::Secrets;
+use super::secrets::{Secrets, Taken};
 use crate::git::Repo;
 use crate::git::revs::{Node, PushUpdate};
 use crate::model::{Actor, ObjectId, State};
@@ -119,6 +119,7 @@ pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<
         out.violations.extend(policy.halt());
     }
     let mut seen = BTreeSet::new();
+    let mut taken = Taken::default();
     for update in updates {
         let Some(local) = update.local else {
             continue; // A deletion brings no commits.
@@ -139,7 +140,8 @@ pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<
         let branch_agent = update.local_branch().and_then(|b| agent_on(setup.state, b));
         let who = Attribution::new(repo, setup, branch_agent, (&range, &nodes), &exclude)?;
         out.commits += nodes.len();
-        check_commits(repo, setup, &checks, &nodes, &who, &mut out)?;
+        let tip = (&nodes[..], local);
+        check_commits(repo, setup, &checks, tip, &who, &mut taken, &mut out)?;
         if update.remote_branch() == Some(setup.integration) {
             let old = update.remote.filter(|r| repo.has_object(*r)).or_else(|| {
                 repo.ref_commit(&format!(

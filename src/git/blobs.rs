@@ -1,7 +1,13 @@
 //! Contents for secret scanning: blob bytes, the commits of a range or of the whole
 //! history, the files git does not ignore, and the blobs each commit (or the index) changes.
 
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+use gix::bstr::ByteSlice;
+
 use super::Repo;
+use super::changes::{TREE_MODE, push_path};
 use super::command::{git, output};
 use crate::model::{Change, ObjectId, Side};
 
@@ -29,6 +35,17 @@ fn err(e: impl Into<super::Source>) -> Error {
     Error::Object(e.into())
 }
 
+/// What one commit changed: every change, and those the scanner reads with their contents.
+#[derive(Debug, Default)]
+pub struct CommitBlobs {
+    /// The changes against the first parent.
+    pub changes: Vec<Change>,
+    /// The changes to files under the size cap, with contents.
+    pub loaded: Vec<LoadedChange>,
+    /// How many changed files were over the size cap.
+    pub oversize: u64,
+}
+
 /// A changed file with its contents loaded.
 #[derive(Debug, Clone, Default)]
 pub struct LoadedChange {
@@ -40,6 +57,8 @@ pub struct LoadedChange {
     pub old: Option<Vec<u8>>,
     /// Content after.
     pub new: Vec<u8>,
+    /// The blob of the content after, when read from git.
+    pub new_id: Option<ObjectId>,
 }
 
 impl Repo {
@@ -56,10 +75,22 @@ impl Repo {
         Ok(self.inner.find_object(id).map_err(err)?.detach().data)
     }
 
-    /// The commits `git rev-list --no-merges ARGS` lists, newest first; an unknown revision is an error.
+    /// The contents of blob `id`, or `None` when it is larger than `max` bytes (known from
+    /// its header, without reading it).
+    pub fn blob_within(&self, id: ObjectId, max: u64) -> Result<Option<Vec<u8>>, Error> {
+        if self.inner.find_header(id).map_err(err)?.size() > max {
+            return Ok(None);
+        }
+        self.blob_bytes(id).map(Some)
+    }
+
+    /// The commits `git rev-list --no-merges --topo-order ARGS` lists, newest first (no
+    /// commit before one of its descendants); an unknown revision is an error.
     pub fn non_merge_commits(&self, args: &[&str]) -> Result<Vec<ObjectId>, Error> {
         let mut cmd = git(self.workdir());
-        cmd.args(["rev-list", "--no-merges"]).args(args).arg("--");
+        cmd.args(["rev-list", "--no-merges", "--topo-order"])
+            .args(args)
+            .arg("--");
         let text = output(cmd).map_err(|source| Error::List {
             what: format!("the commits of {}", args.join(" ")),
             source,
@@ -105,14 +136,79 @@ impl Repo {
         self.load_changes(&changes, None, max_size)
     }
 
-    /// The changes commit `id` made against its first parent, with contents.
-    pub fn commit_blobs(
-        &self,
-        id: ObjectId,
-        max_size: u64,
-    ) -> Result<(Vec<LoadedChange>, u64), Error> {
+    /// The changes commit `id` made against its first parent, and those with contents.
+    pub fn commit_blobs(&self, id: ObjectId, max_size: u64) -> Result<CommitBlobs, Error> {
         let changes = self.commit_changes(id.into())?;
-        self.load_changes(&changes, Some(id.to_string()), max_size)
+        let (loaded, oversize) = self.load_changes(&changes, Some(id.to_string()), max_size)?;
+        Ok(CommitBlobs {
+            changes,
+            loaded,
+            oversize,
+        })
+    }
+
+    /// The positive revisions of `git rev-parse ARGS`: the tips a range such as `A..B`
+    /// (`B`) or `HEAD` reaches from.
+    pub fn range_tips(&self, args: &[&str]) -> Result<Vec<ObjectId>, Error> {
+        let mut cmd = git(self.workdir());
+        cmd.args(["rev-parse", "--revs-only"]).args(args);
+        let text = output(cmd).map_err(|source| Error::List {
+            what: format!("the tips of {}", args.join(" ")),
+            source,
+        })?;
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('^'))
+            .map(|l| ObjectId::from_hex(l.as_bytes()).map_err(err))
+            .collect()
+    }
+
+    /// The files (blobs and symbolic links, not submodules) at `paths` in the tree of
+    /// `commit`, with their blob ids, in path order; paths the tree does not hold as a file
+    /// are left out. Only the directories leading to `paths` are read.
+    pub fn files_at(
+        &self,
+        commit: ObjectId,
+        paths: &BTreeSet<String>,
+    ) -> Result<Vec<(String, ObjectId)>, Error> {
+        let tree = self
+            .inner
+            .find_commit(gix::ObjectId::from(commit))
+            .map_err(err)?
+            .tree_id()
+            .map_err(err)?
+            .detach();
+        let mut out = Vec::new();
+        self.files_under(tree, &mut String::new(), paths, &mut out)?;
+        Ok(out)
+    }
+
+    fn files_under(
+        &self,
+        tree: gix::ObjectId,
+        prefix: &mut String,
+        paths: &BTreeSet<String>,
+        out: &mut Vec<(String, ObjectId)>,
+    ) -> Result<(), Error> {
+        for (name, side) in self.tree_entries(Some(tree))? {
+            let len = prefix.len();
+            push_path(prefix, name.as_bstr());
+            if side.mode == TREE_MODE {
+                prefix.push('/');
+                let wanted = paths
+                    .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
+                    .next()
+                    .is_some_and(|p| p.starts_with(prefix.as_str()));
+                prefix.pop();
+                if wanted {
+                    self.files_under(side.id.into(), prefix, paths, out)?;
+                }
+            } else if !side.is_submodule() && paths.contains(prefix.as_str()) {
+                out.push((prefix.clone(), side.id));
+            }
+            prefix.truncate(len);
+        }
+        Ok(())
     }
 
     fn load_changes(
@@ -142,6 +238,7 @@ impl Repo {
                 commit: commit.clone(),
                 old,
                 new: self.blob_bytes(new.id)?,
+                new_id: Some(new.id),
             });
         }
         Ok((out, oversize))

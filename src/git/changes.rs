@@ -17,7 +17,8 @@ fn err(e: impl Into<super::Source>) -> Error {
     Error(e.into())
 }
 
-const TREE_MODE: u32 = 0o040000;
+/// The mode git gives a tree entry that is a directory.
+pub(super) const TREE_MODE: u32 = 0o040000;
 
 impl Repo {
     /// The commits a merge being committed merges (`MERGE_HEAD`, of this worktree); empty
@@ -146,7 +147,8 @@ impl Repo {
         self.tree_changes(parent_tree, tree)
     }
 
-    fn tree_entries(&self, id: Option<ObjectId>) -> Result<Vec<(Vec<u8>, Side)>, Error> {
+    /// The entries of tree `id` (none without one): name, id and mode.
+    pub(super) fn tree_entries(&self, id: Option<ObjectId>) -> Result<Vec<(Vec<u8>, Side)>, Error> {
         let Some(id) = id else { return Ok(Vec::new()) };
         let tree = self.inner.find_tree(id).map_err(err)?;
         let decoded = tree.decode().map_err(err)?;
@@ -286,7 +288,8 @@ fn partition_point(mut lo: usize, mut hi: usize, before: impl Fn(usize) -> bool)
     lo
 }
 
-fn push_path(prefix: &mut String, name: &BStr) {
+/// Appends a path component to `prefix`, with a `/` unless it is the first.
+pub(super) fn push_path(prefix: &mut String, name: &BStr) {
     if !prefix.is_empty() {
         prefix.push('/');
     }

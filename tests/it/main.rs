@@ -24,6 +24,7 @@ mod plans;
 mod plans_edges;
 mod push;
 mod secrets;
+mod secrets_split;
 mod state_format;
 mod sync;
 mod templates;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::policy::secrets::{Blob, Finding, ScanStats, Scanner, parallel};
+use crate::policy::secrets::{Blob, Finding, Lines, ScanStats, Scanner, parallel};
 
 /// How much of a file is read to tell a binary file (as the scanner does: a NUL byte).
 const PROBE: u64 = 8 << 10;
@@ -63,7 +63,7 @@ pub fn scan_files(
                     path: &item.shown,
                     commit: None,
                     bytes: &bytes,
-                    only_lines: None,
+                    lines: Lines::All,
                     hits: None,
                 };
                 part.stats.add(&scanner.scan(&blob, &mut part.findings));

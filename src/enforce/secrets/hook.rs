@@ -1,19 +1,28 @@
 //! The secrets check as the hooks run it: on the lines a change adds, with the repository's
 //! configuration and suppressions, turned into policy violations.
 
+use std::collections::HashSet;
+use std::sync::{Mutex, PoisonError};
+
+use super::final_content::{self, Taken, Touched};
 use super::{Error, Setup, changed_blob, violation};
 use crate::git::Repo;
 use crate::git::blobs::LoadedChange;
 use crate::model::{Actor, Change, ObjectId};
 use crate::policy::commit_check::{Blobs, CommitCheck};
+use crate::policy::secrets::ScanStats;
 use crate::policy::{CheckKind, Violation};
 
 /// The keyword hits already found in a change's new side.
 type Hits = Vec<(usize, usize)>;
 
-/// Secret scanning of a commit's (or the index's) added lines.
+/// Secret scanning of a commit's (or the index's) added lines, and of the final content of
+/// the files a range of commits changed.
 pub struct Secrets {
     setup: Setup,
+    /// The fingerprints of every finding on added lines so far, suppressed ones included:
+    /// the final-content pass reports only what none of them names.
+    reported: Mutex<HashSet<String>>,
 }
 
 impl Secrets {
@@ -22,7 +31,36 @@ impl Secrets {
     pub fn load(repo: &Repo) -> Result<Secrets, Error> {
         Ok(Secrets {
             setup: Setup::load(repo.workdir(), None, None)?,
+            reported: Mutex::default(),
         })
+    }
+
+    /// The violations in the final content of the files `touched` names, as `tips` hold
+    /// them, that no commit's added lines showed (a secret whose lines several commits
+    /// added); run after [`Secrets::violations`] on every commit of the range. Blobs in
+    /// `taken` are not scanned again, and the ones scanned now are added to it.
+    pub fn final_violations(
+        &self,
+        repo: &Repo,
+        tips: &[ObjectId],
+        touched: &Touched,
+        taken: &mut Taken,
+    ) -> Result<Vec<Violation>, Error> {
+        let mut findings = Vec::new();
+        let mut stats = ScanStats::default();
+        for file in final_content::final_files(repo, tips, touched, taken)? {
+            let scanned =
+                final_content::scan_file(repo, &self.setup.scanner, &file, &mut findings)?;
+            stats.add(&scanned);
+        }
+        let findings = {
+            let mut reported = self.reported.lock().unwrap_or_else(PoisonError::into_inner);
+            let findings = final_content::unreported(findings, &reported);
+            reported.extend(findings.iter().map(|f| f.fingerprint.clone()));
+            findings
+        };
+        let outcome = self.setup.finish(findings, stats, 0);
+        Ok(outcome.findings.iter().map(violation).collect())
     }
 
     /// The rules the scanner reports under.
@@ -60,6 +98,7 @@ impl Secrets {
                     commit: commit.map(str::to_owned),
                     old: old.and_then(|s| read(s.id)),
                     new,
+                    new_id: None,
                 };
                 Some((change, hits))
             })
@@ -69,6 +108,10 @@ impl Secrets {
             .map(|(c, hits)| changed_blob(c, hits.as_deref()))
             .collect();
         let (findings, stats) = self.setup.scanner.scan_changes(&blobs);
+        self.reported
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(findings.iter().map(|f| f.fingerprint.clone()));
         let outcome = self.setup.finish(findings, stats, 0);
         outcome.findings.iter().map(violation).collect()
     }

@@ -3,6 +3,7 @@
 //!
 //! The hooks run [`Secrets`]: on the staged changes, and as one of the push checks.
 
+mod final_content;
 mod fs;
 mod history;
 mod hook;
@@ -18,8 +19,9 @@ use crate::policy::secrets::suppress::{self, BaselineError, Suppressions};
 use crate::policy::secrets::{ConfigError, Finding, ScanStats, Scanner};
 use crate::policy::{CheckKind, Violation};
 
+pub use final_content::{Taken, Touched};
 pub use fs::{scan_files, scan_paths};
-pub use history::scan_commits;
+pub use history::{scan_commits, scan_final_files};
 pub use hook::{Secrets, staged_violations};
 
 /// gitleaks' configuration file name, used at the repository root when no `--config` is given.
@@ -158,10 +160,19 @@ pub fn staged(setup: &Setup, repo: &Repo) -> Result<Outcome, Error> {
     Ok(setup.finish(findings, stats, 0))
 }
 
-/// Scans the lines each commit of `git rev-list ARGS` added (`["A..B"]`, or `["HEAD"]` for history).
+/// Scans the lines each commit of `git rev-list ARGS` added (`["A..B"]`, or `["HEAD"]` for
+/// history), then the final content of the files they changed, as the range's tip holds
+/// them, for secrets no single commit's lines showed (see [`final_content`]).
 pub fn commits(setup: &Setup, repo: &Repo, rev_args: &[&str]) -> Result<Outcome, Error> {
     let ids = repo.non_merge_commits(rev_args)?;
-    let (findings, stats) = scan_commits(repo, &ids, &setup.scanner)?;
+    let (mut findings, mut stats, touched) = scan_commits(repo, &ids, &setup.scanner)?;
+    let tips = repo.range_tips(rev_args)?;
+    let files = final_content::final_files(repo, &tips, &touched, &mut Taken::default())?;
+    let (finals, final_stats) = scan_final_files(repo, &files, &setup.scanner)?;
+    let reported = findings.iter().map(|f| f.fingerprint.clone()).collect();
+    findings.extend(final_content::unreported(finals, &reported));
+    crate::policy::secrets::parallel::sort(&mut findings);
+    stats.add(&final_stats);
     Ok(setup.finish(findings, stats, 0))
 }
 

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
 
-use super::{Blob, Finding, LineSet, ScanStats, Scanner};
+use super::{Blob, Finding, LineSet, Lines, ScanStats, Scanner};
 
 /// Past this, the line diff settles for a coarser answer (which may count more lines as added).
 const DIFF_DEADLINE: Duration = Duration::from_millis(500);
@@ -52,11 +52,11 @@ fn split_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
 impl Scanner {
     /// Scans the lines a change adds (all lines of a new file).
     pub fn scan_change(&self, change: &ChangedBlob<'_>, out: &mut Vec<Finding>) -> ScanStats {
-        let blob = |only_lines| Blob {
+        let blob = |lines| Blob {
             path: change.path,
             commit: change.commit,
             bytes: change.new,
-            only_lines,
+            lines,
             hits: change.hits,
         };
         // Size, binary and path checks come first so huge blobs are never diffed.
@@ -64,14 +64,39 @@ impl Scanner {
             return skipped;
         }
         match change.old {
-            None => self.scan(&blob(None), out),
+            None => self.scan(&blob(Lines::All), out),
             Some(old) => {
                 let lines = added_lines(old, change.new);
-                let mut stats = self.scan(&blob(Some(&lines)), out);
+                let mut stats = self.scan(&blob(Lines::Starting(&lines)), out);
                 stats.blobs_scanned = 1;
                 stats
             }
         }
+    }
+
+    /// Scans a file's final content after a range of commits, `old` being its content before
+    /// the range (none when the range added it): reports the findings whose match reaches a
+    /// line the range added, wherever the secret starts — so a secret whose lines different
+    /// commits added is found, and one the file held before the range is not. Only the rules
+    /// whose matches can reach past one line run (see [`Lines::Touching`]).
+    pub fn scan_final(&self, change: &ChangedBlob<'_>, out: &mut Vec<Finding>) -> ScanStats {
+        if let Some(skipped) = self.skip(change.path, change.new) {
+            return skipped;
+        }
+        let lines = match change.old {
+            Some(old) => added_lines(old, change.new),
+            None => LineSet::all(),
+        };
+        let blob = Blob {
+            path: change.path,
+            commit: change.commit,
+            bytes: change.new,
+            lines: Lines::Touching(&lines),
+            hits: change.hits,
+        };
+        let mut stats = self.scan(&blob, out);
+        stats.blobs_scanned = 1;
+        stats
     }
 
     /// Scans the added lines of every change, in parallel; findings come back sorted.
@@ -113,6 +138,67 @@ mod tests {
                 "{old:?} -> {new:?}"
             );
         }
+    }
+
+    #[test]
+    fn line_sets_overlap_ranges_of_lines() {
+        let set = LineSet::from_lines([3, 4, 9]);
+        for (first, last, want) in [(1, 2, false), (1, 3, true), (5, 8, false), (4, 20, true)] {
+            assert_eq!(set.overlaps(first, last), want, "{first}..={last}");
+        }
+        assert!(!LineSet::default().overlaps(1, u32::MAX));
+    }
+
+    #[test]
+    fn final_content_reports_a_key_the_range_completed_and_not_one_it_found() {
+        // Built at run time: the armour, and a body long enough for the rule.
+        let armour = |side: &str| format!("-----{side} RSA {}-----\n", "PRIVATE KEY");
+        let body = "MIIEowIBAAKCAQEAu3Fq9Zr7XbW2kN8vLp4TcYh6Jd1Gs0Qa5Ue3Rm8Kx2Vn7Pw9\n".repeat(3);
+        let begin = armour("BEGIN");
+        let key = format!("{begin}{body}{}", armour("END"));
+        let moved = format!("# deploy\n{key}");
+        let scanner = Scanner::builtin();
+        let found = |final_pass: bool, old: &str, new: &str| {
+            let change = ChangedBlob {
+                path: "k.pem",
+                commit: Some("c2"),
+                old: Some(old.as_bytes()),
+                new: new.as_bytes(),
+                hits: None,
+            };
+            let mut out = Vec::new();
+            if final_pass {
+                scanner.scan_final(&change, &mut out);
+            } else {
+                scanner.scan_change(&change, &mut out);
+            }
+            out.iter().map(|f| f.line).collect::<Vec<u32>>()
+        };
+        // The body and END line alone: no added line starts the key, but it reaches them.
+        assert_eq!(found(false, &begin, &key), Vec::<u32>::new());
+        assert_eq!(found(true, &begin, &key), [1]);
+        // A key the file held before, under an added line: not the range's.
+        assert_eq!(found(true, &key, &moved), Vec::<u32>::new());
+        assert_eq!(found(true, &begin, &moved), [2]);
+    }
+
+    #[test]
+    fn final_content_leaves_secrets_within_one_line_to_the_commits_that_wrote_them() {
+        let token = format!("ghp_{}", "R8kq2ZtW5mXy9Lp3Vb7Nc1Hd4Jf6Gs0Qa2Ue");
+        let new = format!("a = 1\nb = \"{token}\"\n");
+        let change = ChangedBlob {
+            path: "a.py",
+            commit: None,
+            old: Some(b"a = 1\n"),
+            new: new.as_bytes(),
+            hits: None,
+        };
+        let scanner = Scanner::builtin();
+        let (mut by_commit, mut by_final) = (Vec::new(), Vec::new());
+        scanner.scan_change(&change, &mut by_commit);
+        scanner.scan_final(&change, &mut by_final);
+        assert_eq!(by_commit.len(), 1);
+        assert!(by_final.is_empty(), "{by_final:?}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::entropy::shannon;
 use super::finding::{Finding, fingerprint, redact, secret_hash};
 use super::placeholder::is_placeholder;
 use super::rule::{Rule, Span};
-use super::{Blob, Scanner};
+use super::{Blob, Lines, Scanner};
 
 /// A finding with the byte span of its secret, kept until overlaps are resolved.
 struct Hit {
@@ -104,13 +104,17 @@ impl Pass<'_, '_> {
             le = memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
             self.line_bounds = (ls, le);
         }
-        let line_wanted = match self.blob.only_lines {
-            Some(set) => set.contains(self.lines.line_at(ls)),
-            None => true,
+        // Limited to the lines a change adds, a rule runs only where such a line holds its
+        // keyword; over final content, a secret may start on any line and only has to
+        // reach one of the lines, so every hit counts.
+        let line_wanted = match self.blob.lines {
+            Lines::Starting(set) => set.contains(self.lines.line_at(ls)),
+            Lines::All | Lines::Touching(_) => true,
         };
+        let line_rules = !matches!(self.blob.lines, Lines::Touching(_));
         for &rule in rules {
             match self.scanner.rules[rule].span {
-                Span::Line if line_wanted && self.done[rule] != ls => {
+                Span::Line if line_rules && line_wanted && self.done[rule] != ls => {
                     self.done[rule] = ls;
                     if self.applies(rule) {
                         self.run(rule, ls, le);
@@ -198,11 +202,7 @@ impl Pass<'_, '_> {
         }
         let (ls, le) = self.bounds_of(span.0);
         let line_no = self.lines.line_at(ls);
-        if self
-            .blob
-            .only_lines
-            .is_some_and(|set| !set.contains(line_no))
-        {
+        if !self.wanted(line_no, matched, span) {
             return;
         }
         let line = &bytes[ls..le];
@@ -235,10 +235,34 @@ impl Pass<'_, '_> {
         });
     }
 
+    /// Whether a match (`matched`, its secret `span`, starting on line `line_no`) is on the
+    /// lines the scan reports.
+    fn wanted(&self, line_no: u32, matched: (usize, usize), span: (usize, usize)) -> bool {
+        match self.blob.lines {
+            Lines::All => true,
+            Lines::Starting(set) => set.contains(line_no),
+            Lines::Touching(set) => {
+                // The lines the whole match spans; a trailing newline ends the last line
+                // rather than starting another.
+                let bytes = self.blob.bytes;
+                let (from, to) = (matched.0.min(span.0), matched.1.max(span.1));
+                let inner = bytes[from..to]
+                    .strip_suffix(b"\n")
+                    .unwrap_or(&bytes[from..to]);
+                let newlines = |s: &[u8]| {
+                    u32::try_from(memchr::memchr_iter(b'\n', s).count()).unwrap_or(u32::MAX)
+                };
+                let first = line_no.saturating_sub(newlines(&bytes[from..span.0]));
+                set.overlaps(first, first.saturating_add(newlines(inner)))
+            }
+        }
+    }
+
     /// Reports rules that match on the file path alone.
     fn path_rules(&mut self) {
         for (index, rule) in self.scanner.rules.iter().enumerate() {
-            if rule.regex.is_none() && self.applies(index) && self.blob.only_lines.is_none() {
+            let whole = matches!(self.blob.lines, Lines::All);
+            if rule.regex.is_none() && self.applies(index) && whole {
                 let mut finding = make_finding(rule, self.blob, 0, 0, b"", 0.0);
                 finding.redacted = "(whole file)".to_owned();
                 self.hits.push(Hit {

@@ -60,9 +60,48 @@ impl LineSet {
         self.ranges.get(at).is_some_and(|&(start, _)| start <= line)
     }
 
+    /// The set of every line.
+    pub fn all() -> LineSet {
+        LineSet {
+            ranges: vec![(1, u32::MAX)],
+        }
+    }
+
+    /// Returns true when the set holds a line from `first` to `last` (inclusive).
+    pub fn overlaps(&self, first: u32, last: u32) -> bool {
+        let at = self.ranges.partition_point(|&(_, end)| end < first);
+        self.ranges.get(at).is_some_and(|&(start, _)| start <= last)
+    }
+
     /// Returns true when the set holds no line.
     pub fn is_empty(&self) -> bool {
         self.ranges.is_empty()
+    }
+}
+
+/// Which of a blob's findings a scan reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Lines<'a> {
+    /// All of them: a file scanned whole.
+    #[default]
+    All,
+    /// Those whose secret starts on one of these lines: the lines a change adds.
+    Starting(&'a LineSet),
+    /// Those whose match spans one of these lines: a file's final content after a range of
+    /// commits, where a secret can be completed by lines that different commits added. Only
+    /// rules whose match can reach past the line holding their keyword run (key blocks,
+    /// whole-file and keyword-less rules): a match within one line was among the added
+    /// lines of the commit that wrote that line, and reported there.
+    Touching(&'a LineSet),
+}
+
+impl Lines<'_> {
+    /// The lines a scan is limited to, if any.
+    fn set(&self) -> Option<&LineSet> {
+        match self {
+            Lines::All => None,
+            Lines::Starting(set) | Lines::Touching(set) => Some(set),
+        }
     }
 }
 
@@ -75,8 +114,8 @@ pub struct Blob<'a> {
     pub commit: Option<&'a str>,
     /// Content.
     pub bytes: &'a [u8],
-    /// When set, only findings on these lines are reported (added lines of a change).
-    pub only_lines: Option<&'a LineSet>,
+    /// Which findings are reported (all, or those on the lines a change adds).
+    pub lines: Lines<'a>,
     /// The keyword hits in `bytes`, when a caller already searched for them
     /// ([`Scanner::prescan`]); the scan then replays them instead of searching again.
     pub hits: Option<&'a [(usize, usize)]>,
@@ -187,6 +226,28 @@ impl Scanner {
         any.then_some(hits)
     }
 
+    /// Whether a final-content scan ([`Lines::Touching`]) of a blob at `path` whose keyword
+    /// hits are `hits` ([`Scanner::prescan`]'s answer) could report anything: a rule whose
+    /// match can reach past one line applies to `path`, and has no keywords or one of them
+    /// occurs. A blob for which this is false need not be read again for that scan.
+    pub fn reaches_past_lines(&self, path: &str, hits: Option<&[(usize, usize)]>) -> bool {
+        let Some(hits) = hits else {
+            return false;
+        };
+        let wide = |index: usize| {
+            let rule = &self.rules[index];
+            !matches!(rule.span, rule::Span::Line)
+                && rule
+                    .path
+                    .as_ref()
+                    .is_none_or(|p| p.is_match(path.as_bytes()))
+        };
+        self.prefilter.always().iter().any(|&index| wide(index))
+            || hits
+                .iter()
+                .any(|&(_, keyword)| self.prefilter.rules_of(keyword).iter().any(|&r| wide(r)))
+    }
+
     /// Scans `bytes` found at `path`, reporting only `only_lines` when given.
     pub fn scan_blob(
         &self,
@@ -200,7 +261,7 @@ impl Scanner {
                 path,
                 commit: None,
                 bytes,
-                only_lines,
+                lines: only_lines.map_or(Lines::All, Lines::Starting),
                 hits: None,
             },
             out,
@@ -213,7 +274,7 @@ impl Scanner {
             return skipped;
         }
         let mut stats = ScanStats::default();
-        if blob.only_lines.is_none_or(|set| !set.is_empty()) {
+        if blob.lines.set().is_none_or(|set| !set.is_empty()) {
             stats.blobs_scanned = 1;
             stats.bytes_scanned = blob.bytes.len() as u64;
             stats.findings = engine::scan(self, blob, out) as u64;

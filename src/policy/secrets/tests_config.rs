@@ -120,7 +120,7 @@ fn commit_allowlists_need_a_commit() {
         path: "f",
         commit: Some("abc1234def"),
         bytes: b"tok_123456",
-        only_lines: None,
+        lines: Lines::All,
         hits: None,
     };
     scanner.scan(&blob, &mut out);
