@@ -429,12 +429,15 @@ impl Repo {
                 });
                 continue;
             };
-            let mut state = parent.state.clone();
-            match replayer.step(&mut state, &record) {
-                Step::Kept { record, applied } => {
+            match replayer.step(&parent.state, &record) {
+                Step::Kept {
+                    record,
+                    applied,
+                    state,
+                } => {
                     out.kept += 1;
                     if !applied.unchanged {
-                        parent = self.chain(parent, state, &record, &applied)?;
+                        parent = self.chain(parent, *state, &record, &applied)?;
                     }
                 }
                 Step::Dropped { record, reason } => out.dropped.push(Dropped {

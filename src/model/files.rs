@@ -340,13 +340,21 @@ fn memory_file(key: &str) -> String {
     format!("{MEMORY_DIR}/{key}.toml")
 }
 
-fn locks_by_key(locks: &[Lock]) -> BTreeMap<&str, Vec<&Lock>> {
+/// The locks filed under each of `keys`, in order. A key is a prefix of its locks' patterns,
+/// which spares computing the key of most other locks.
+fn locks_by_key<'a>(locks: &'a [Lock], keys: &BTreeSet<&str>) -> BTreeMap<&'a str, Vec<&'a Lock>> {
     let mut by_key: BTreeMap<&str, Vec<&Lock>> = BTreeMap::new();
+    if keys.is_empty() {
+        return by_key;
+    }
     for lock in locks {
-        by_key
-            .entry(shard::lock_key(&lock.pattern))
-            .or_default()
-            .push(lock);
+        if !keys.iter().any(|key| lock.pattern.starts_with(key)) {
+            continue;
+        }
+        let key = shard::lock_key(&lock.pattern);
+        if keys.contains(key) {
+            by_key.entry(key).or_default().push(lock);
+        }
     }
     by_key
 }
@@ -422,8 +430,31 @@ pub fn changes(
     {
         out.push((format!("{DECISIONS_DIR}/{id}.toml"), None));
     }
-    let (old_locks, new_locks) = (locks_by_key(&old.locks), locks_by_key(&new.locks));
-    let keys: BTreeSet<&str> = old_locks.keys().chain(new_locks.keys()).copied().collect();
+    // Only the keys of locks outside the two lists' common start and end can hold different
+    // locks: an operation adds or releases a few, and filing every lock by key for every
+    // write would cost O(locks) (for each operation a sync replays, on the whole state).
+    let start = old
+        .locks
+        .iter()
+        .zip(&new.locks)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_rest, new_rest) = (&old.locks[start..], &new.locks[start..]);
+    let end = old_rest
+        .iter()
+        .rev()
+        .zip(new_rest.iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let keys: BTreeSet<&str> = old_rest[..old_rest.len() - end]
+        .iter()
+        .chain(&new_rest[..new_rest.len() - end])
+        .map(|lock| shard::lock_key(&lock.pattern))
+        .collect();
+    let (old_locks, new_locks) = (
+        locks_by_key(&old.locks, &keys),
+        locks_by_key(&new.locks, &keys),
+    );
     for key in keys {
         let (before, after) = (old_locks.get(key), new_locks.get(key));
         if before == after {

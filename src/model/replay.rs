@@ -26,6 +26,8 @@ pub enum Step {
         record: Record,
         /// What it did.
         applied: Applied,
+        /// The remote state with the record applied.
+        state: Box<State>,
     },
     /// No longer applies to the remote state: not recorded.
     Dropped {
@@ -90,9 +92,9 @@ impl Replayer {
         }
     }
 
-    /// Applies the next local `record` to `state` (the remote side, changed only when the
-    /// record is kept).
-    pub fn step(&mut self, state: &mut State, record: &Record) -> Step {
+    /// Applies the next local `record` to a copy of `state` (the remote side), returned when
+    /// the record is kept.
+    pub fn step(&mut self, state: &State, record: &Record) -> Step {
         if matches!(record.op, Op::Init | Op::Migrate { .. }) {
             return Step::Skipped;
         }
@@ -126,8 +128,11 @@ impl Replayer {
                     }
                 }
                 self.replaced.extend(replaced);
-                *state = next;
-                Step::Kept { record, applied }
+                Step::Kept {
+                    record,
+                    applied,
+                    state: Box::new(next),
+                }
             }
             Err(error) => Step::Dropped {
                 reason: reason(&error),
@@ -218,6 +223,15 @@ mod tests {
         })
     }
 
+    /// One step of the replay, the remote state moving on to what it kept, as `sync` does.
+    fn step(replay: &mut Replayer, there: &mut State, r: &Record) -> Step {
+        let step = replay.step(there, r);
+        if let Step::Kept { state, .. } = &step {
+            there.clone_from(state);
+        }
+        step
+    }
+
     /// Applies `records` to `state` one after another, as the other machine did.
     fn made(mut state: State, records: &[Record]) -> State {
         for r in records {
@@ -230,7 +244,7 @@ mod tests {
     fn the_remote_first_lock_wins_and_the_local_one_is_dropped_naming_the_holder() {
         let mut there = made(base(), &[record("b", 1, lock("src/x.rs"))]);
         let mut replay = Replayer::new(base());
-        match replay.step(&mut there, &record("a", 2, lock("src/x.rs"))) {
+        match step(&mut replay, &mut there, &record("a", 2, lock("src/x.rs"))) {
             Step::Dropped { reason, .. } => {
                 assert!(reason.contains("locked by b"), "{reason}");
             }
@@ -238,7 +252,7 @@ mod tests {
         }
         assert_eq!(there.locks.len(), 1);
         assert_eq!(there.locks[0].holder, "b");
-        let kept = replay.step(&mut there, &record("a", 3, lock("src/y.rs")));
+        let kept = step(&mut replay, &mut there, &record("a", 3, lock("src/y.rs")));
         assert!(matches!(kept, Step::Kept { .. }), "{kept:?}");
         assert_eq!(there.locks.len(), 2);
     }
@@ -253,7 +267,7 @@ mod tests {
             record("b", 4, Op::MsgAck { id: "m1".into() }),
         ];
         for r in &local {
-            let step = replay.step(&mut there, r);
+            let step = step(&mut replay, &mut there, r);
             assert!(matches!(step, Step::Kept { .. }), "{step:?}");
         }
         assert_eq!(
@@ -302,7 +316,7 @@ mod tests {
             at_site("a", 2, send("from a", None), "a"),
             at_site("a", 3, send("again", Some("m1a")), "a"),
         ] {
-            assert!(matches!(replay.step(&mut there, &r), Step::Kept { .. }));
+            assert!(matches!(step(&mut replay, &mut there, &r), Step::Kept { .. }));
         }
         assert!(replay.renamed.is_empty(), "{:?}", replay.renamed);
         let ids: Vec<&str> = there.messages.iter().map(|m| m.id.as_str()).collect();
@@ -310,7 +324,7 @@ mod tests {
         assert_eq!(there.messages[2].draft.reply_to.as_deref(), Some("m1a"));
         // A site the state does not know numbers as the state does.
         let stray = at_site("a", 4, send("stray", None), "zz");
-        assert!(matches!(replay.step(&mut there, &stray), Step::Kept { .. }));
+        assert!(matches!(step(&mut replay, &mut there, &stray), Step::Kept { .. }));
         assert_eq!(there.messages[3].id, "m1");
     }
 
@@ -326,7 +340,7 @@ mod tests {
             record("a", 2, set("api/auth", "sessions")),
             record("a", 3, set("api/rate", "100/s")),
         ] {
-            assert!(matches!(replay.step(&mut there, &r), Step::Kept { .. }));
+            assert!(matches!(step(&mut replay, &mut there, &r), Step::Kept { .. }));
         }
         assert_eq!(
             replay.replaced,
@@ -344,12 +358,12 @@ mod tests {
         let mut there = base();
         let mut replay = Replayer::new(base());
         assert!(matches!(
-            replay.step(&mut there, &record("a", 1, Op::Init)),
+            step(&mut replay, &mut there, &record("a", 1, Op::Init)),
             Step::Skipped
         ));
         let migrate = Op::Migrate { from: 1, to: 2 };
         assert!(matches!(
-            replay.step(&mut there, &record("a", 1, migrate)),
+            step(&mut replay, &mut there, &record("a", 1, migrate)),
             Step::Skipped
         ));
         assert_eq!(there, base());
