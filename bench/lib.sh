@@ -1,8 +1,8 @@
 # Set-up shared by the hook benchmarks; sourced by them, not run.
 
-# Builds the release binary ($bin; BENCH_BIN names another build to measure instead) and
-# makes a throw-away work dir ($work, kept when KEEP is set) with a hermetic git
-# environment, hyperfine installed if missing.
+# Builds the release binary ($bin, under CARGO_TARGET_DIR when set; BENCH_BIN names another
+# build to measure instead) and makes a throw-away work dir ($work, kept when KEEP is set)
+# with a hermetic git environment, hyperfine installed if missing.
 bench_env() {
   root=$(cd "$(dirname "$0")/.." && pwd)
   command -v hyperfine >/dev/null || { apt-get install -y -qq hyperfine >/dev/null; }
@@ -10,7 +10,7 @@ bench_env() {
     bin=$(realpath "$BENCH_BIN")
   else
     cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-    bin="$root/target/release/gitcoord"
+    bin="${CARGO_TARGET_DIR:-$root/target}/release/gitcoord"
   fi
   work=$(mktemp -d)
   [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
