@@ -104,3 +104,73 @@ pub fn relative_to_root(root: &Path, file: &Path) -> Option<String> {
     let text = rel.to_string_lossy().replace('\\', "/");
     (!text.is_empty()).then_some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+
+    /// A path as typed: parts that exist (`src`, `src/a`, `docs`), parts that do not, `.`,
+    /// `..`, empty parts, a trailing `/`; relative, or absolute under the root.
+    fn typed() -> impl Strategy<Value = (usize, bool, Vec<&'static str>, bool)> {
+        let part = prop::sample::select(vec!["src", "a", "docs", "new", "f.rs", ".", "..", ""]);
+        (
+            0..4usize,
+            prop::bool::weighted(0.2),
+            prop::collection::vec(part, 1..6),
+            any::<bool>(),
+        )
+    }
+
+    /// `lock` (a pattern from what a user typed, standing in some directory) and the guard
+    /// (the file an agent tool names, absolute) name the same file, or both refuse it as
+    /// outside the repository or the root itself: one normalisation, `..` resolved by name.
+    #[test]
+    fn lock_and_the_guard_name_the_same_file() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = std::fs::canonicalize(tmp.path()).expect("canonical temp dir");
+        let init = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(&root)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .expect("run git init");
+        assert!(init.success());
+        for dir in ["src/a", "docs"] {
+            std::fs::create_dir_all(root.join(dir)).expect("mkdir");
+        }
+        let repo = Repo::discover(&root).expect("the repository");
+        let cwds = ["", "src", "src/a", "docs"];
+        let config = Config {
+            cases: 512,
+            rng_seed: RngSeed::Fixed(16),
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new(config);
+        let outcome = runner.run(&typed(), |(cwd, absolute, parts, trailing)| {
+            let cwd = root.join(cwds[cwd]);
+            let mut raw = parts.join("/");
+            if trailing {
+                raw.push('/');
+            }
+            if absolute {
+                raw = format!("{}/{raw}", cwd.display());
+            }
+            prop_assume!(!raw.is_empty());
+            let file = cwd.join(&raw);
+            let locked = repo_pattern(&repo, &cwd, &raw).ok();
+            let guarded = relative_to_root(&root, &file);
+            let locked = locked
+                .as_deref()
+                .map(|p| p.strip_suffix("/**").unwrap_or(p));
+            prop_assert_eq!(locked, guarded.as_deref(), "{:?} in {:?}", raw, cwd);
+            Ok(())
+        });
+        if let Err(failure) = outcome {
+            panic!("{failure}");
+        }
+    }
+}

@@ -312,6 +312,23 @@ impl TestEnv {
         run.ok().to_owned()
     }
 
+    /// Runs `gitcoord` in the main worktree with `input` on stdin, whatever its exit.
+    pub fn gc_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .gc_command(args)
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("spawn gitcoord");
+        // A command that refuses early may close its stdin before reading it all.
+        let _ = child
+            .stdin
+            .take()
+            .expect("piped stdin")
+            .write_all(input.as_bytes());
+        Run::from(child.wait_with_output().expect("run gitcoord"))
+    }
+
     /// A `gitcoord` command in the main worktree, hermetic, not yet started.
     pub fn gc_command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(bin());

@@ -22,6 +22,7 @@ mod notice;
 mod outcomes;
 mod plans;
 mod plans_edges;
+mod properties;
 mod push;
 mod secrets;
 mod secrets_split;
