@@ -3,7 +3,7 @@
 //! of the integration branch is judged for merge order. Updates of gitcoord's own refs are
 //! not checked at all. The pull-request checks (`pull_request.rs`) share all of it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::Timestamp;
 
@@ -13,7 +13,7 @@ use super::commits::{Attribution, check_commits};
 use super::order::judge_order;
 use super::secrets::{Secrets, Taken};
 use crate::git::Repo;
-use crate::git::revs::{Node, PushUpdate};
+use crate::git::revs::{self, Node, PushUpdate};
 use crate::model::{Actor, ObjectId, State};
 use crate::policy::commit_check::{self, Blobs, CommitCheck};
 use crate::policy::{CheckKind, Policy, Violation};
@@ -118,20 +118,25 @@ pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<
     if !updates.is_empty() && !setup.skip.contains(&CheckKind::Halt) {
         out.violations.extend(policy.halt());
     }
+    let walked = walk_all(repo, setup, &updates)?;
+    let walks: BTreeMap<&[String], Walk> = walked
+        .iter()
+        .map(|(exclude, nodes)| (exclude.as_slice(), Walk::new(nodes)))
+        .collect();
+    let mut walked_from = BTreeSet::new();
     let mut seen = BTreeSet::new();
     let mut taken = Taken::default();
     for update in updates {
         let Some(local) = update.local else {
             continue; // A deletion brings no commits.
         };
-        let mut exclude = vec![format!("--remotes={}", setup.remote)];
-        exclude.extend(
-            update
-                .remote
-                .filter(|r| repo.has_object(*r))
-                .map(|r| r.to_string()),
-        );
-        let range = repo.rev_list(&[local.to_string()], &exclude)?;
+        let exclude = exclusion(repo, setup, update);
+        // The same commit pushed again past the same exclusion (to another ref) brings
+        // nothing new.
+        let range = match walks.get(exclude.as_slice()) {
+            Some(walk) if walked_from.insert((local, exclude.clone())) => walk.range(local),
+            _ => Vec::new(),
+        };
         let nodes: Vec<Node> = range
             .iter()
             .filter(|n| seen.insert(n.id))
@@ -155,4 +160,71 @@ pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<
         }
     }
     Ok(out)
+}
+
+/// What an update's range excludes: the remote-tracking refs of the remote, and the
+/// remote's current value of the ref when this repository has it.
+fn exclusion(repo: &Repo, setup: &Setup, update: &PushUpdate) -> Vec<String> {
+    let mut exclude = vec![format!("--remotes={}", setup.remote)];
+    exclude.extend(
+        update
+            .remote
+            .filter(|r| repo.has_object(*r))
+            .map(|r| r.to_string()),
+    );
+    exclude
+}
+
+/// The commits the updates of a push bring, walked with one git process per distinct
+/// exclusion rather than one per update: the updates that exclude the same commits (every
+/// new ref, say, or a thousand tags) are walked together, by exclusion.
+fn walk_all(
+    repo: &Repo,
+    setup: &Setup,
+    updates: &[&PushUpdate],
+) -> Result<BTreeMap<Vec<String>, Vec<Node>>, Error> {
+    let mut tips: BTreeMap<Vec<String>, BTreeSet<ObjectId>> = BTreeMap::new();
+    for update in updates {
+        if let Some(local) = update.local {
+            tips.entry(exclusion(repo, setup, update))
+                .or_default()
+                .insert(local);
+        }
+    }
+    let mut walked = BTreeMap::new();
+    for (exclude, locals) in tips {
+        let include: Vec<String> = locals.iter().map(ToString::to_string).collect();
+        let nodes = repo.rev_list(&include, &exclude)?;
+        walked.insert(exclude, nodes);
+    }
+    Ok(walked)
+}
+
+/// One walk of [`walk_all`], from which each update's own range is read.
+struct Walk<'a> {
+    nodes: &'a [Node],
+    graph: revs::Graph<'a>,
+    at: HashMap<ObjectId, usize>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(nodes: &'a [Node]) -> Walk<'a> {
+        let at = nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+        Walk {
+            nodes,
+            graph: revs::graph(nodes),
+            at,
+        }
+    }
+
+    /// `rev_list([local], exclude)` of this walk's exclusion, parents first, with no git
+    /// process (see [`revs::ancestors_within`]).
+    fn range(&self, local: ObjectId) -> Vec<Node> {
+        let mut at: Vec<usize> = revs::ancestors_within(&self.graph, local)
+            .iter()
+            .filter_map(|id| self.at.get(id).copied())
+            .collect();
+        at.sort_unstable();
+        at.into_iter().map(|i| self.nodes[i].clone()).collect()
+    }
 }

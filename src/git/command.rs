@@ -62,6 +62,26 @@ pub fn output(mut cmd: Command) -> Result<String, Error> {
     finish(&cmd, out)
 }
 
+/// Like [`output`], with `input` written to git's stdin (by a thread of its own, so a git
+/// that answers before it has read everything cannot block the write).
+pub fn output_with_input(mut cmd: Command, input: Vec<u8>) -> Result<String, Error> {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(Error::Spawn)?;
+    let mut stdin = child.stdin.take();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        // A git that failed early closed its stdin: its exit status says why.
+        if let Some(stdin) = stdin.as_mut() {
+            let _ = stdin.write_all(&input);
+        }
+    });
+    let out = child.wait_with_output().map_err(Error::Spawn)?;
+    let _ = writer.join();
+    finish(&cmd, out)
+}
+
 /// Like [`output`], for at most `budget`: then git and every process it started (a
 /// transport helper, ssh) are killed, and the command counts as failed.
 pub fn output_within(mut cmd: Command, budget: Duration) -> Result<String, Error> {

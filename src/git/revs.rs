@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::ObjectId;
 
 use super::Repo;
-use super::command::{git, output};
+use super::command::{git, output, output_with_input};
 use crate::model::Change;
 
 /// Why revisions could not be read.
@@ -138,13 +138,21 @@ impl Repo {
             return Ok(Vec::new());
         }
         let mut cmd = git(self.workdir());
-        cmd.args(["rev-list", "--topo-order", "--reverse", "--parents"]);
-        cmd.args(include);
+        // The tips on stdin: a push of many refs names more than a command line holds.
+        cmd.args([
+            "rev-list",
+            "--topo-order",
+            "--reverse",
+            "--parents",
+            "--stdin",
+        ]);
         if !exclude.is_empty() {
             cmd.arg("--not").args(exclude);
         }
         cmd.arg("--");
-        let text = output(cmd)?;
+        let mut tips = include.join("\n");
+        tips.push('\n');
+        let text = output_with_input(cmd, tips.into_bytes())?;
         text.lines()
             .map(|line| {
                 let mut ids = line.split(' ').map(parse_id);

@@ -429,3 +429,92 @@ fn commits_pushed_on_the_integration_branch_are_checked_as_their_agent() {
         refused.stderr
     );
 }
+
+/// A push of many refs at once (every tag, a mirror) is walked once per exclusion, not
+/// once per ref, and each ref is still judged as its own: a branch's commit that touches a
+/// lock is refused as its agent's, whatever is pushed beside it.
+#[test]
+fn a_push_of_a_thousand_refs_is_one_walk_and_still_judges_each_ref() {
+    use std::os::unix::fs::PermissionsExt;
+    let (env, _remote) = three_leads();
+    env.gc(&["--agent", "sec", "lock", "config/app.toml"]).ok();
+    commit_on(&env, CLEANUP, "src/imports.rs", "// tidy\n", &[]);
+    commit_on(
+        &env,
+        DB,
+        "config/app.toml",
+        "debug = true\n",
+        &["--no-verify"],
+    );
+    let main = env.git(&["rev-parse", "main"]).ok().trim().to_owned();
+    let tags: String = (0..1000)
+        .map(|i| format!("create refs/tags/t{i} {main}\n"))
+        .collect();
+    env.git_stdin(&["update-ref", "--stdin"], &tags);
+
+    let refused = push(&env, &["--tags", CLEANUP, DB]);
+    refused.code(1);
+    let db_tip = env
+        .git(&["rev-parse", "--short=10", DB])
+        .ok()
+        .trim()
+        .to_owned();
+    assert!(
+        refused
+            .stderr
+            .contains(&format!("{db_tip} config/app.toml: locked by sec")),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains("src/imports.rs"),
+        "{}",
+        refused.stderr
+    );
+
+    // The hook's git processes, counted by a `git` that logs each before running git.
+    let bin = env.root().join("counting-bin");
+    std::fs::create_dir_all(&bin).expect("bin dir");
+    let log = env.root().join("git-calls.log");
+    let script = format!(
+        "#!/bin/sh\necho \"$1\" >>'{}'\nexec '{}' \"$@\"\n",
+        log.display(),
+        crate::sync::real_git().display()
+    );
+    std::fs::write(bin.join("git"), script).expect("write the git wrapper");
+    std::fs::set_permissions(bin.join("git"), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").expect("PATH"));
+    let zero = "0".repeat(40);
+    let mut lines: String = (0..1000)
+        .map(|i| format!("refs/tags/t{i} {main} refs/tags/t{i} {zero}\n"))
+        .collect();
+    for branch in [CLEANUP, DB] {
+        let tip = env.git(&["rev-parse", branch]).ok().trim().to_owned();
+        lines.push_str(&format!(
+            "refs/heads/{branch} {tip} refs/heads/{branch} {zero}\n"
+        ));
+    }
+    let mut cmd = env.gc_command(&["hook", "pre-push", "origin", "file:///origin"]);
+    cmd.env("PATH", path).stdin(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn the hook");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), lines.as_bytes())
+        .expect("write the updates");
+    let hook = crate::common::run_of(child.wait_with_output().expect("run the hook"));
+    hook.code(1);
+    assert!(hook.stderr.contains("locked by sec"), "{}", hook.stderr);
+    let calls = std::fs::read_to_string(&log).expect("the wrapper ran");
+    let walks = calls.lines().filter(|c| *c == "rev-list").count();
+    assert!(
+        walks <= 4,
+        "{walks} rev-list processes for 1,002 updates:\n{calls}"
+    );
+
+    push(&env, &["--tags", CLEANUP]).ok();
+    let remote = env
+        .git(&["ls-remote", "--tags", "origin"])
+        .ok()
+        .lines()
+        .count();
+    assert_eq!(remote, 1000);
+}

@@ -462,7 +462,7 @@ fn strict_lock_with_the_remote_out_of_reach_grants_nothing() {
 }
 
 /// The real `git`, as the test process finds it on PATH.
-fn real_git() -> PathBuf {
+pub(crate) fn real_git() -> PathBuf {
     let out = Command::new("sh")
         .args(["-c", "command -v git"])
         .output()
