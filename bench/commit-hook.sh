@@ -14,18 +14,23 @@ runs=${1:-60}
 bench_env
 mkdir -p "$work/peers"
 # The peers, installed by this script into its temp dir.
-lefthook=""
-if (cd "$work/peers" && npm install --silent --no-audit --no-fund lefthook@1.13 >/dev/null 2>&1); then
-  lefthook="$work/peers/node_modules/.bin/lefthook"
-else
-  echo "note: lefthook could not be installed from npm; measuring without it" >&2
+# LEFTHOOK and PRE_COMMIT name binaries installed already (bench/run installs them once).
+lefthook=${LEFTHOOK:-}
+if [ -z "$lefthook" ]; then
+  if (cd "$work/peers" && npm install --silent --no-audit --no-fund --ignore-scripts lefthook@1.13 >/dev/null 2>&1); then
+    lefthook="$work/peers/node_modules/.bin/lefthook"
+  else
+    echo "note: lefthook could not be installed from npm; measuring without it" >&2
+  fi
 fi
-precommit=""
-if python3 -m venv "$work/peers/venv" >/dev/null 2>&1 &&
-  "$work/peers/venv/bin/pip" install -q pre-commit==4.* >/dev/null 2>&1; then
-  precommit="$work/peers/venv/bin/pre-commit"
-else
-  echo "note: pre-commit could not be installed from PyPI; measuring without it" >&2
+precommit=${PRE_COMMIT:-}
+if [ -z "$precommit" ]; then
+  if python3 -m venv "$work/peers/venv" >/dev/null 2>&1 &&
+    "$work/peers/venv/bin/pip" install -q pre-commit==4.* >/dev/null 2>&1; then
+    precommit="$work/peers/venv/bin/pre-commit"
+  else
+    echo "note: pre-commit could not be installed from PyPI; measuring without it" >&2
+  fi
 fi
 repo="$work/repo"
 git init -q -b main "$repo"

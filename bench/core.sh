@@ -20,8 +20,12 @@ if ! command -v hyperfine >/dev/null; then
   echo "hyperfine is missing; installing it (Debian: apt-get install hyperfine)" >&2
   apt-get install -y hyperfine >/dev/null
 fi
-cargo build --release --quiet
-BIN="$PWD/target/release/gitcoord"
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$(realpath "$BENCH_BIN")
+else
+  cargo build --release --quiet
+  BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/gitcoord"
+fi
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

@@ -2,8 +2,9 @@
 """Times commands side by side in rounds: each round runs the prepare step and then one
 command, for every command in turn (the order rotating from round to round), so that a
 machine whose speed drifts during the run weighs on every command alike. Prints, per
-command, the median wall time, its ratio to the first command's median, and the median of
-the per-round ratios to the first command (the figure least moved by drift).
+command, the median wall time, its spread (the 10th to the 90th percentile of the rounds),
+its ratio to the first command's median, and the median of the per-round ratios to the
+first command (the figure least moved by drift).
 
   roundrobin.py --runs N [--warmup W] [--prepare 'SHELL CMD'] [--export FILE]
                 NAME 'CMD' [NAME 'CMD']...
@@ -50,10 +51,21 @@ def main():
         with open(a.export, "w") as f:
             json.dump({"names": names, "ms": times}, f)
     base = statistics.median(times[0])
-    print(f"{'median':>9} {'ratio':>6} {'round ratio':>12}  command")
+    print(f"{'median':>9} {'p10-p90':>17} {'ratio':>6} {'round ratio':>12}  command")
     for name, t in zip(names, times):
         paired = statistics.median(x / y for x, y in zip(t, times[0]))
-        print(f"{statistics.median(t):6.2f} ms {statistics.median(t) / base:5.2f}x {paired:11.2f}x  {name}")
+        low, high = spread(t)
+        span = f"{low:.2f}-{high:.2f} ms"
+        print(f"{statistics.median(t):6.2f} ms {span:>17} {statistics.median(t) / base:5.2f}x "
+              f"{paired:11.2f}x  {name}")
+
+
+def spread(t):
+    """The 10th and 90th percentiles of t (its extremes when there are fewer than 10)."""
+    if len(t) < 10:
+        return min(t), max(t)
+    deciles = statistics.quantiles(t, n=10)
+    return deciles[0], deciles[-1]
 
 
 if __name__ == "__main__":

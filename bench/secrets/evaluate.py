@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Scores a gitcoord or gitleaks JSON report against plant.py's ground truth.
+"""Scores a gitcoord or gitleaks JSON report, or ripsecrets's text output, against
+plant.py's ground truth.
 
-    evaluate.py TRUTH.json REPORT.json gitcoord|gitleaks CORPUS_PREFIX
+    evaluate.py TRUTH.json REPORT gitcoord|gitleaks|ripsecrets CORPUS_PREFIX
 
 Prints one JSON object: recall on planted secrets, false positives on planted decoys,
 findings elsewhere in the corpus, and which secret kinds were missed.
 """
-import json, sys
+import json, re, sys
 from collections import Counter
 
 
@@ -19,6 +20,15 @@ def norm(path, prefix):
 
 
 def load(report, tool, prefix):
+    if tool == "ripsecrets":
+        # One line per finding, as grep prints it: PATH:LINE:TEXT (no rule names).
+        found = []
+        with open(report, errors="replace") as f:
+            for line in f:
+                m = re.match(r"(.*?):(\d+):", line)
+                if m:
+                    found.append((norm(m.group(1), prefix), int(m.group(2)), "ripsecrets"))
+        return found
     with open(report) as f:
         data = json.load(f) or []
     if tool == "gitleaks":

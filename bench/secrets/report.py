@@ -2,11 +2,19 @@
 """Prints run.sh's measurements as the Markdown tables of docs/BENCHMARKS.md.
 
     report.py OUT_DIR CORPUS_BYTES HISTORY_BYTES COMMITS CORES
+
+Directory and history scans: the median wall time of a tool's rounds (TOOL-KIND.N.time,
+from /usr/bin/time -v) with their range, the highest peak RSS, and the findings of its
+last round. Staged scans: hyperfine's median and range. A peer that was not installed has
+no files in OUT_DIR and no row.
 """
-import json, re, sys
+import glob, json, os, re, statistics, sys
+
+TOOLS = (("gc", "gitcoord"), ("gl", "gitleaks"), ("rs", "ripsecrets"))
 
 
 def time_v(path):
+    """Wall seconds and peak RSS (KiB) of one /usr/bin/time -v report."""
     text = open(path).read()
     m = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", text)
     h, mnt, s = (float(x) if x else 0.0 for x in m.groups())
@@ -14,37 +22,52 @@ def time_v(path):
     return h * 3600 + mnt * 60 + s, rss
 
 
+def rounds(out, k, kind):
+    """The wall times of every round of one tool, and its highest peak RSS."""
+    runs = [time_v(p) for p in sorted(glob.glob(f"{out}/{k}-{kind}.*.time"))]
+    return [w for w, _ in runs], max(r for _, r in runs)
+
+
 def ev(path):
     return json.load(open(path))
 
 
-def row(name, secs, rss, size, e):
-    return (f"| {name} | {secs:.2f} s | {size / 1e6 / secs:.1f} MB/s | {rss / 1024:.0f} MiB | "
-            f"{e['secrets_found']}/{e['secrets_planted']} ({e['recall']:.1%}) | "
-            f"{e['decoys_flagged']}/{e['decoys_planted']} | {e['findings_elsewhere']} |")
+def timings(path):
+    """hyperfine's results, in the order of the tools that ran (gitcoord first)."""
+    return json.load(open(path))["results"]
 
 
 def main():
     out, size, hist, commits, cores = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-    head = ("| tool | wall | throughput | peak RSS | planted secrets found | decoys flagged | other findings |\n"
-            "|---|---|---|---|---|---|---|")
+    head = ("| tool | wall, median (range) | ratio to gitcoord | throughput | peak RSS | "
+            "planted secrets found | decoys flagged | other findings |\n|---|---|---|---|---|---|---|---|")
     for title, kind, nbytes in (("Directory scan", "dir", size), (f"History scan ({commits} commits)", "hist", hist)):
-        gc_t, gc_r = time_v(f"{out}/gc-{kind}.time")
-        gl_t, gl_r = time_v(f"{out}/gl-{kind}.time")
-        print(f"\n{title}: {nbytes / 1e6:.0f} MB on {cores} cores\n\n{head}")
-        print(row("gitcoord", gc_t, gc_r, nbytes, ev(f"{out}/gc-{kind}.eval")))
-        print(row("gitleaks", gl_t, gl_r, nbytes, ev(f"{out}/gl-{kind}.eval")))
-        print(f"\nspeed-up: {gl_t / gc_t:.1f}x; missed by gitcoord: {ev(f'{out}/gc-{kind}.eval')['missed_kinds']}; "
-              f"missed by gitleaks: {ev(f'{out}/gl-{kind}.eval')['missed_kinds']}; "
-              f"decoys gitleaks flagged: {ev(f'{out}/gl-{kind}.eval')['decoy_kinds_flagged']}")
-    staged = json.load(open(f"{out}/staged.json"))["results"]
-    print("\nStaged change (10 secrets and 10 decoys added to 20 files):\n")
-    print("| tool | mean | median | min | max | planted found | decoys flagged |\n|---|---|---|---|---|---|---|")
-    for r, kind in zip(staged, ("gc", "gl")):
-        e = ev(f"{out}/{kind}-staged.eval")
-        name = "gitcoord scan --staged" if kind == "gc" else "gitleaks git --pre-commit --staged"
-        print(f"| {name} | {r['mean'] * 1000:.0f} ms | {r['median'] * 1000:.0f} ms | {r['min'] * 1000:.0f} ms | "
-              f"{r['max'] * 1000:.0f} ms | {e['secrets_found']}/{e['secrets_planted']} | "
+        ran = [(k, name) for k, name in TOOLS if os.path.exists(f"{out}/{k}-{kind}.eval")]
+        walls = {k: rounds(out, k, kind) for k, _ in ran}
+        base = statistics.median(walls["gc"][0])
+        print(f"\n{title}: {nbytes / 1e6:.0f} MB on {cores} cores, {len(walls['gc'][0])} rounds\n\n{head}")
+        for k, name in ran:
+            times, rss = walls[k]
+            med = statistics.median(times)
+            e = ev(f"{out}/{k}-{kind}.eval")
+            print(f"| {name} | {med:.2f} s ({min(times):.2f}-{max(times):.2f}) | {med / base:.1f}x | "
+                  f"{nbytes / 1e6 / med:.1f} MB/s | {rss / 1024:.0f} MiB | "
+                  f"{e['secrets_found']}/{e['secrets_planted']} ({e['recall']:.1%}) | "
+                  f"{e['decoys_flagged']}/{e['decoys_planted']} | {e['findings_elsewhere']} |")
+        for k, name in ran:
+            e = ev(f"{out}/{k}-{kind}.eval")
+            print(f"\nmissed by {name}: {e['missed_kinds']}; decoys it flagged: {e['decoy_kinds_flagged']}", end="")
+        print()
+    staged = timings(f"{out}/staged.json")
+    ran = [(k, name) for k, name in TOOLS if os.path.exists(f"{out}/{k}-staged.eval")]
+    print(f"\nStaged change (10 secrets and 10 decoys added to 20 files), {len(staged[0]['times'])} runs each:\n")
+    print("| tool | median | range | ratio to gitcoord | planted found | decoys flagged |\n|---|---|---|---|---|---|")
+    names = {"gc": "gitcoord scan --staged", "gl": "gitleaks git --pre-commit --staged",
+             "rs": "ripsecrets --strict-ignore FILES"}
+    for (k, _), r in zip(ran, staged):
+        e = ev(f"{out}/{k}-staged.eval")
+        print(f"| {names[k]} | {r['median'] * 1000:.0f} ms | {r['min'] * 1000:.0f}-{r['max'] * 1000:.0f} ms | "
+              f"{r['median'] / staged[0]['median']:.1f}x | {e['secrets_found']}/{e['secrets_planted']} | "
               f"{e['decoys_flagged']}/{e['decoys_planted']} |")
 
 
