@@ -7,6 +7,7 @@ mod check_pr;
 mod check_push;
 mod checkin;
 mod checks;
+mod completions;
 mod conflicts;
 mod ctx;
 mod decision;
@@ -167,6 +168,10 @@ pub enum Command {
     Guard,
     /// Build a throw-away repository with three agents and show each enforcement.
     Demo(demo::DemoArgs),
+    /// Print shell completions: bash, zsh, fish, elvish or powershell.
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff): `gitcoord man | man -l -`.
+    Man,
     /// Scan paths, the staged change, a commit range or the history for secrets.
     Scan(scan::ScanArgs),
     /// Send or acknowledge messages.
@@ -270,6 +275,8 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Hook(args) => hook::run(ctx, args),
         Command::Guard => guard::run(ctx),
         Command::Demo(args) => demo::run(ctx, args),
+        Command::Completions(args) => completions::run_completions(ctx, args),
+        Command::Man => completions::run_man(ctx),
         Command::Scan(args) => scan::run(ctx, args),
         Command::Msg(cmd) => msg::run(ctx, cmd),
         Command::Inbox(args) => msg::run_inbox(ctx, args),

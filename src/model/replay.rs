@@ -316,7 +316,10 @@ mod tests {
             at_site("a", 2, send("from a", None), "a"),
             at_site("a", 3, send("again", Some("m1a")), "a"),
         ] {
-            assert!(matches!(step(&mut replay, &mut there, &r), Step::Kept { .. }));
+            assert!(matches!(
+                step(&mut replay, &mut there, &r),
+                Step::Kept { .. }
+            ));
         }
         assert!(replay.renamed.is_empty(), "{:?}", replay.renamed);
         let ids: Vec<&str> = there.messages.iter().map(|m| m.id.as_str()).collect();
@@ -324,7 +327,10 @@ mod tests {
         assert_eq!(there.messages[2].draft.reply_to.as_deref(), Some("m1a"));
         // A site the state does not know numbers as the state does.
         let stray = at_site("a", 4, send("stray", None), "zz");
-        assert!(matches!(step(&mut replay, &mut there, &stray), Step::Kept { .. }));
+        assert!(matches!(
+            step(&mut replay, &mut there, &stray),
+            Step::Kept { .. }
+        ));
         assert_eq!(there.messages[3].id, "m1");
     }
 
@@ -340,7 +346,10 @@ mod tests {
             record("a", 2, set("api/auth", "sessions")),
             record("a", 3, set("api/rate", "100/s")),
         ] {
-            assert!(matches!(step(&mut replay, &mut there, &r), Step::Kept { .. }));
+            assert!(matches!(
+                step(&mut replay, &mut there, &r),
+                Step::Kept { .. }
+            ));
         }
         assert_eq!(
             replay.replaced,

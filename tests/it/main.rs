@@ -4,6 +4,7 @@ mod brief;
 mod check_pr;
 mod ci_templates;
 mod common;
+mod completions;
 mod conflicts;
 mod core;
 mod core_bad_input;
