@@ -419,3 +419,43 @@ fn a_merge_that_needs_no_resolving_is_refused_while_halted() {
         )
         .ok();
 }
+
+/// `GITCOORD=0` is honoured by `gitcoord hook` itself, so it works whatever runs the hook
+/// (husky, lefthook and the pre-commit framework call it directly, not through the shim),
+/// and it says so; without it the same call refuses.
+#[test]
+fn gitcoord_0_skips_the_checks_whatever_calls_the_hook() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["halt", "--reason", "incident"]).ok();
+    env.write("notes.md", "x\n");
+    env.git(&["add", "notes.md"]).ok();
+    for hook in [
+        "pre-commit",
+        "pre-commit-framework",
+        "pre-merge-commit",
+        "pre-push",
+    ] {
+        let judged = env.gc(&["hook", hook, "origin", "file:///origin"]);
+        if hook != "pre-push" {
+            judged.code(1);
+            assert!(
+                judged.stderr.contains("halted"),
+                "{hook}: {}",
+                judged.stderr
+            );
+        }
+        let skipped = env.gc_env(&env.repo, &[("GITCOORD", "0")], &["hook", hook]);
+        skipped.code(0);
+        assert!(
+            skipped.stderr.contains(&format!(
+                "gitcoord: {hook} checks skipped for this command (GITCOORD=0)"
+            )),
+            "{}",
+            skipped.stderr
+        );
+    }
+    // Any other value runs the checks.
+    let on = env.gc_env(&env.repo, &[("GITCOORD", "1")], &["hook", "pre-commit"]);
+    on.code(1);
+}
