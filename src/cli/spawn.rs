@@ -13,9 +13,10 @@ use crate::model::{Agent, Op};
 pub struct SpawnArgs {
     /// The agent id (registered now if it is not yet).
     pub id: String,
-    /// The branch the agent works on (created from HEAD if missing).
+    /// The branch the agent works on (created from HEAD if missing); a registered agent's
+    /// own by default.
     #[arg(long)]
-    pub branch: String,
+    pub branch: Option<String>,
     /// Where to create the worktree (default: beside the main worktree, REPO-ID).
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
@@ -26,18 +27,55 @@ struct Spawned {
     agent: String,
     branch: String,
     worktree: String,
+    /// Whether this spawn created the worktree (false: it was there already).
+    created: bool,
 }
 
-/// Creates and binds the worktree.
+/// Creates and binds the worktree; for an agent whose worktree is there already, says where
+/// (and makes sure the hooks are installed): spawning twice is no error.
 pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
     crate::model::id::validate_agent_id(&args.id)
         .map_err(|m| CliError::usage(m, "choose another id"))?;
     let snapshot = ctx.snapshot()?;
-    let registered_here = !snapshot.state.agents.contains_key(&args.id);
+    let registered = snapshot.state.agents.get(&args.id).cloned();
+    let registered_here = registered.is_none();
+    let branch = match (&args.branch, &registered) {
+        (Some(branch), _) => branch.clone(),
+        (None, Some(agent)) => agent.branch.clone(),
+        (None, None) => {
+            return Err(CliError::usage(
+                format!(
+                    "agent '{}' is not registered, so its branch is not known",
+                    args.id
+                ),
+                format!(
+                    "give it one: `{}`",
+                    crate::model::text::shell_line([
+                        "gitcoord",
+                        "spawn",
+                        &args.id,
+                        "--branch",
+                        &format!("feature/{}", args.id)
+                    ])
+                ),
+            ));
+        }
+    };
+    let path = match &args.path {
+        Some(p) if p.is_absolute() => Some(p.clone()),
+        Some(p) => Some(ctx.cwd().join(p)),
+        None => None,
+    };
+    if let Some(agent) = &registered
+        && agent.branch == branch
+        && let Some(bound) = agent.worktree.as_deref()
+        && std::path::Path::new(bound).is_dir()
+    {
+        return already_spawned(ctx, &args.id, agent, bound, path.as_deref());
+    }
     let main = ctx.repo()?.main_worktree();
-    let path = match args.path {
-        Some(p) if p.is_absolute() => p,
-        Some(p) => ctx.cwd().join(p),
+    let path = match path {
+        Some(p) => p,
         None => {
             let name = main
                 .file_name()
@@ -52,12 +90,12 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
             "choose another place with --path DIR",
         ));
     }
-    match snapshot.state.agents.get(&args.id) {
-        Some(agent) if agent.branch != args.branch => {
+    match &registered {
+        Some(agent) if agent.branch != branch => {
             return Err(CliError::usage(
                 format!(
                     "agent '{}' is registered on branch '{}', not '{}'",
-                    args.id, agent.branch, args.branch
+                    args.id, agent.branch, branch
                 ),
                 format!(
                     "run `{}`",
@@ -73,14 +111,14 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
         }
         Some(_) => {}
         None => {
-            if !crate::git::repo::valid_branch_name(&args.branch) {
+            if !crate::git::repo::valid_branch_name(&branch) {
                 return Err(CliError::usage(
-                    format!("'{}' is not a valid branch name", args.branch),
+                    format!("'{branch}' is not a valid branch name"),
                     "use a name git accepts, e.g. feature/auth",
                 ));
             }
             let agent = Box::new(Agent {
-                branch: args.branch.clone(),
+                branch: branch.clone(),
                 added: ctx.now()?,
                 ..Agent::default()
             });
@@ -90,7 +128,7 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
             })?;
         }
     }
-    if let Err(e) = ctx.repo()?.add_worktree(&path, &args.branch) {
+    if let Err(e) = ctx.repo()?.add_worktree(&path, &branch) {
         // A spawn that fails leaves nothing behind: the agent it registered goes again.
         if registered_here {
             ctx.run_op(Op::AgentRemove {
@@ -112,13 +150,58 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
     super::wave::snapshot_missing(ctx)?;
     let value = Spawned {
         agent: args.id,
-        branch: args.branch,
+        branch,
         worktree,
+        created: true,
     };
     ctx.ui.emit(&value, |out| {
         writeln!(
             out,
             "spawned {} on {} in {}",
+            value.agent, value.branch, value.worktree
+        )?;
+        writeln!(
+            out,
+            "  cd {} — gitcoord acts as {} there, hooks installed",
+            crate::model::text::shell_word(&value.worktree),
+            value.agent
+        )
+    })?;
+    Ok(Outcome::Clean)
+}
+
+/// The agent's worktree exists and is bound: reports it, installs the hooks if they went
+/// missing, and exits 0. A `--path` elsewhere is refused: one agent, one worktree.
+fn already_spawned(
+    ctx: &mut Ctx,
+    id: &str,
+    agent: &Agent,
+    bound: &str,
+    asked: Option<&std::path::Path>,
+) -> Result<Outcome, CliError> {
+    if let Some(asked) = asked {
+        let same = std::fs::canonicalize(asked).is_ok_and(|p| p == std::path::Path::new(bound));
+        if !same {
+            return Err(CliError::usage(
+                format!("agent '{id}' already has its worktree at {bound}"),
+                format!(
+                    "work there, or remove it first: `git worktree remove {}`",
+                    crate::model::text::shell_word(bound)
+                ),
+            ));
+        }
+    }
+    install::install_hooks(ctx, false)?;
+    let value = Spawned {
+        agent: id.to_owned(),
+        branch: agent.branch.clone(),
+        worktree: bound.to_owned(),
+        created: false,
+    };
+    ctx.ui.emit(&value, |out| {
+        writeln!(
+            out,
+            "{} is spawned already: {} in {}",
             value.agent, value.branch, value.worktree
         )?;
         writeln!(

@@ -492,3 +492,69 @@ fn a_secret_typed_into_the_state_is_refused_before_it_is_written() {
         .ok();
     env.gc(&["--agent", "a", "lock", "x.rs"]).ok();
 }
+
+/// `spawn ID` takes a registered agent's branch, and spawning again reports the worktree
+/// the agent has (exit 0, nothing written, hooks put back) rather than failing; a second
+/// place for the same agent, or an unregistered agent without a branch, is refused.
+#[test]
+fn spawn_takes_the_registered_branch_and_is_idempotent() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&["agent", "add", "a", "--branch", "feature/a"]).ok();
+    let wt = env.root().join("wt-a");
+    let shown = wt.to_str().expect("utf-8");
+    let first = env.json(&["spawn", "a", "--path", shown]);
+    assert_eq!(first["branch"], "feature/a");
+    assert_eq!(first["created"], true);
+    let worktree = first["worktree"].as_str().expect("a worktree").to_owned();
+    assert_eq!(
+        env.git_in(&wt, &["branch", "--show-current"]).ok().trim(),
+        "feature/a"
+    );
+
+    let head = env.state_head();
+    let hooks = env.repo.join(".git/hooks/pre-commit");
+    std::fs::remove_file(&hooks).expect("remove a shim");
+    for again in [
+        &["spawn", "a"][..],
+        &["spawn", "a", "--path", shown],
+        &["spawn", "a", "--branch", "feature/a"],
+    ] {
+        let run = env.gc(again);
+        assert!(
+            run.ok()
+                .contains(&format!("a is spawned already: feature/a in {worktree}")),
+            "{}",
+            run.stdout
+        );
+    }
+    assert_eq!(env.state_head(), head, "nothing written");
+    assert!(hooks.exists(), "the shim is back");
+
+    let elsewhere = env.root().join("wt-a2");
+    let run = env.gc(&["spawn", "a", "--path", elsewhere.to_str().expect("utf-8")]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("already has its worktree at"),
+        "{}",
+        run.stderr
+    );
+    assert!(!elsewhere.exists());
+    let run = env.gc(&["spawn", "a", "--branch", "feature/other"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("registered on branch 'feature/a'"),
+        "{}",
+        run.stderr
+    );
+
+    let run = env.gc(&["spawn", "newcomer"]);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains("gitcoord spawn newcomer --branch feature/newcomer"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.state_head(), head, "nothing written");
+}
