@@ -347,14 +347,26 @@ pub fn uninstall(repo: &Repo) -> Result<Report, Error> {
     Ok(report)
 }
 
+/// Writes `text` to `path` as an executable file, whole or not at all: written and made
+/// executable under a temporary name beside it, then renamed into place. Another install
+/// running at the same moment (two `init`s, `init` and `spawn`) never sees a half-written
+/// hook, which it would take for a foreign one and chain.
 fn write_executable(path: &Path, text: &str) -> Result<(), Error> {
-    fs::write(path, text).map_err(|e| io("cannot write", path, e))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::Builder::new()
+        .prefix(".gitcoord-hook")
+        .tempfile_in(dir)
+        .map_err(|e| io("cannot write", path, e))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| io("cannot write", path, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+        fs::set_permissions(file.path(), fs::Permissions::from_mode(0o755))
             .map_err(|e| io("cannot make executable", path, e))?;
     }
+    file.persist(path)
+        .map_err(|e| io("cannot write", path, e.error))?;
     Ok(())
 }
 
