@@ -52,6 +52,27 @@ fn op_hints(e: &OpError) -> Vec<String> {
         OpError::NoLockMatches { .. } => one("see `gitcoord locks` for the locks held now"),
         OpError::HeldByOther { pattern, holder } => advice::lock_held(holder, pattern),
         OpError::ForceNotAllowed { .. } => vec![advice::force_not_allowed()],
+        OpError::LockInBoundary { pattern, owner, .. } => {
+            let mut steps = Vec::new();
+            if let Some(owner) = owner {
+                steps.push(
+                    crate::model::text::shell_line([
+                        "gitcoord",
+                        "msg",
+                        "send",
+                        "--to",
+                        owner,
+                        "--subject",
+                        &format!("please change {pattern}"),
+                    ]) + "   # ask the owner",
+                );
+            }
+            steps.push(format!(
+                "{}   # the lead or a coordinator only",
+                crate::model::text::shell_line(["gitcoord", "lock", "--force", pattern])
+            ));
+            steps
+        }
         OpError::NotOneLine { field } => vec![match *field {
             "subject" => "pass --subject 'one line'; put longer text in --body".to_owned(),
             "input" => "pass --text 'one line'".to_owned(),

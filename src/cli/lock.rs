@@ -18,6 +18,10 @@ pub struct LockArgs {
     /// How long the lock lives without renewal, e.g. 10m, 2h (default 30m).
     #[arg(long, value_name = "DUR")]
     pub ttl: Option<String>,
+    /// Lock inside another agent's `owns`, or your own `deny` (coordinator agents and
+    /// unbound users only).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `unlock`.
@@ -55,6 +59,7 @@ pub fn run_lock(ctx: &mut Ctx, args: LockArgs) -> Result<Outcome, CliError> {
         patterns,
         reason: args.reason,
         ttl_secs: ttl.as_secs(),
+        force: args.force,
     })?;
     report_applied(ctx, &applied)
 }

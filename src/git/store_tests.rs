@@ -113,6 +113,7 @@ fn an_operation_writes_only_the_files_it_changes_and_reads_only_its_scope() {
             patterns: vec![format!("{dir}/f{i}.rs"), format!("{dir}/g{i}.rs")],
             reason: None,
             ttl_secs: 3600,
+            force: false,
         };
         repo.update(&record(op, "2026-03-01T12:00:00Z"))
             .expect("locked");
@@ -121,6 +122,7 @@ fn an_operation_writes_only_the_files_it_changes_and_reads_only_its_scope() {
         patterns: vec!["README.md".into()],
         reason: None,
         ttl_secs: 3600,
+        force: false,
     };
     repo.update(&record(top, "2026-03-01T12:00:00Z"))
         .expect("locked");
@@ -129,6 +131,7 @@ fn an_operation_writes_only_the_files_it_changes_and_reads_only_its_scope() {
         patterns: vec!["src/web/new.rs".into()],
         reason: None,
         ttl_secs: 3600,
+        force: false,
     };
     repo.update(&record(op, "2026-03-01T12:01:00Z"))
         .expect("locked");
@@ -249,6 +252,7 @@ fn a_format_1_state_is_read_and_migrated_by_the_next_write_as_one_operation() {
         patterns: vec!["web/y.rs".into()],
         reason: None,
         ttl_secs: 60,
+        force: false,
     };
     repo.update(&record(op, "2026-03-01T12:00:00Z"))
         .expect("locked");

@@ -103,8 +103,22 @@ pub enum OpError {
         /// Who holds it.
         holder: String,
     },
+    /// A lock that reaches into another agent's `owns` (`owner`) or the locker's own `deny`
+    /// (`owner` is `None`).
+    #[error("{}", match owner {
+        Some(owner) => format!("'{pattern}' reaches into '{area}', which {owner} owns: a lock there would block {owner}"),
+        None => format!("'{pattern}' reaches into '{area}', which your boundaries deny you"),
+    })]
+    LockInBoundary {
+        /// The pattern asked for.
+        pattern: String,
+        /// The glob of the boundary it meets.
+        area: String,
+        /// The agent who owns `area`, or `None` for the locker's own deny list.
+        owner: Option<String>,
+    },
     /// `--force` by someone who may not force.
-    #[error("{actor} may not force-unlock: only a coordinator agent or an unbound user may")]
+    #[error("{actor} may not force: only a coordinator agent or an unbound user may")]
     ForceNotAllowed {
         /// Who tried.
         actor: String,
@@ -317,6 +331,7 @@ impl OpError {
     pub fn kind(&self) -> OpErrorKind {
         match self {
             OpError::LockHeld { .. }
+            | OpError::LockInBoundary { .. }
             | OpError::HeldByOther { .. }
             | OpError::ForceNotAllowed { .. }
             | OpError::TaskTaken { .. }

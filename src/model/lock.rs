@@ -51,19 +51,30 @@ pub(super) fn renew_all(state: &mut State, holder: &str, now: Timestamp) -> usiz
     n
 }
 
-/// Takes (or renews) `patterns` for `record`'s actor, all or none; the first lock wins.
+/// Takes (or renews) `patterns` for `record`'s actor, all or none; the first lock wins. A
+/// lock that reaches into another agent's `owns` (it would block the owner) or into the
+/// locker's own `deny` is refused unless forced by a coordinator or a user.
 pub(super) fn take(
     state: &mut State,
     record: &Record,
     patterns: &[String],
     reason: &Option<String>,
     ttl_secs: i64,
+    force: bool,
 ) -> Result<Applied, OpError> {
     if let Some(reason) = reason {
         OpError::no_line_break("reason", reason)?;
     }
     let holder = record.actor.label();
     let now = record.at;
+    if force && !may_force(state, &record.actor) {
+        return Err(OpError::ForceNotAllowed { actor: holder });
+    }
+    for pattern in patterns {
+        if !force && let Some(err) = into_boundary(state, &record.actor, pattern) {
+            return Err(err);
+        }
+    }
     for pattern in patterns {
         let glob = Glob::new(pattern);
         if let Some(other) = state.locks.iter().find(|l| {
@@ -111,6 +122,37 @@ pub(super) fn take(
             .push(format!("renewed {renewed} lock(s) already held"));
     }
     Ok(applied)
+}
+
+/// Whether a lock of `pattern` by `actor` reaches into another agent's `owns` or into the
+/// actor's own `deny`: the refusal, naming the glob and whose it is.
+fn into_boundary(state: &State, actor: &Actor, pattern: &str) -> Option<OpError> {
+    let glob = Glob::new(pattern);
+    let meets =
+        |area: &str| super::glob::may_overlap(pattern, area) && glob.overlaps(&Glob::new(area));
+    let me = actor.agent_id();
+    if let Some(id) = me
+        && let Some(agent) = state.agents.get(id)
+        && let Some(area) = agent.deny.iter().find(|a| meets(a))
+    {
+        return Some(OpError::LockInBoundary {
+            pattern: pattern.to_owned(),
+            area: area.clone(),
+            owner: None,
+        });
+    }
+    state
+        .agents
+        .iter()
+        .filter(|(id, _)| Some(id.as_str()) != me)
+        .find_map(|(id, agent)| {
+            let area = agent.owns.iter().find(|a| meets(a))?;
+            Some(OpError::LockInBoundary {
+                pattern: pattern.to_owned(),
+                area: area.clone(),
+                owner: Some(id.clone()),
+            })
+        })
 }
 
 fn may_force(state: &State, actor: &Actor) -> bool {

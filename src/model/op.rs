@@ -88,6 +88,10 @@ pub enum Op {
         reason: Option<String>,
         /// Lifetime in seconds.
         ttl_secs: i64,
+        /// Lock inside another agent's `owns` or the locker's own `deny` (coordinators and
+        /// users only). Absent from records made before it existed: false.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        force: bool,
     },
     /// Release locks.
     Unlock {
@@ -327,7 +331,8 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
             patterns,
             reason,
             ttl_secs,
-        } => lock::take(state, record, patterns, reason, *ttl_secs),
+            force,
+        } => lock::take(state, record, patterns, reason, *ttl_secs, *force),
         Op::Unlock { patterns, force } => lock::release(state, record, patterns, *force),
         Op::Halt { reason } => halt(state, record, reason),
         Op::Resume => resume(state),

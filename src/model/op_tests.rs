@@ -43,6 +43,7 @@ fn lock_op(p: &str) -> Op {
         patterns: vec![p.into()],
         reason: Some("work".into()),
         ttl_secs: 1800,
+        force: false,
     }
 }
 

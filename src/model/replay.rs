@@ -208,6 +208,7 @@ mod tests {
             patterns: vec![path.into()],
             reason: None,
             ttl_secs: 1800,
+            force: false,
         }
     }
 

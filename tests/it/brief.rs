@@ -29,13 +29,13 @@ fn busy() -> TestEnv {
     }
     env.write("plan.toml", &plan);
     env.gc(&["init", "--no-hooks", "--plan", "plan.toml"]).ok();
+    // Locks in the agents' areas, taken by the lead (inside an agent's `owns` only the
+    // lead or a coordinator may lock, with --force).
     for i in 0..30 {
-        let a = agents[i % 6];
         let owner = agents[(i + 1) % 6];
         env.gc(&[
-            "--agent",
-            a,
             "lock",
+            "--force",
             &format!("{owner}/file{i}.rs"),
             "--reason",
             "refactoring",

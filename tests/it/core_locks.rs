@@ -176,11 +176,7 @@ fn unlock_own_refused_for_others_and_forced_by_coordinator_or_user() {
     );
     let run = env.gc(&["--agent", "bob", "unlock", "b.rs", "--force"]);
     run.code(1);
-    assert!(
-        run.stderr.contains("bob may not force-unlock"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("bob may not force"), "{}", run.stderr);
     let run = env.gc(&["--agent", "bob", "unlock", "nothing.rs"]);
     run.code(2);
     assert!(
@@ -220,4 +216,85 @@ fn unlock_own_refused_for_others_and_forced_by_coordinator_or_user() {
     assert_eq!(json[0]["record"]["op"], "unlock");
     assert_eq!(json[0]["record"]["force"], true);
     assert_eq!(json[0]["record"]["actor"]["kind"], "user");
+}
+
+/// A lock that reaches into another agent's `owns` would block the owner, and one inside
+/// the locker's own `deny` is a lock on what it may not change: both are refused (exit 1,
+/// nothing written) with the owner to ask; a coordinator or the lead may `--force` it.
+#[test]
+fn a_lock_into_another_agents_area_or_ones_own_deny_is_refused_unless_forced() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&[
+        "agent",
+        "add",
+        "sec",
+        "--branch",
+        "fs",
+        "--owns",
+        "config/security/**",
+    ])
+    .ok();
+    env.gc(&["agent", "add", "web", "--branch", "fw", "--deny", "db/**"])
+        .ok();
+    env.gc(&["agent", "add", "boss", "--branch", "fb", "--coordinator"])
+        .ok();
+    let head = env.state_head();
+    for (pattern, says) in [
+        (
+            "config/security/keys.toml",
+            "which sec owns: a lock there would block sec",
+        ),
+        ("config/**", "'config/**' reaches into 'config/security/**'"),
+        ("db/schema.sql", "which your boundaries deny you"),
+    ] {
+        let run = env.gc(&["--agent", "web", "lock", pattern]);
+        run.code(1);
+        assert!(run.stderr.contains(says), "{pattern}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("gitcoord lock --force"),
+            "{}",
+            run.stderr
+        );
+    }
+    let run = env.gc(&["--agent", "web", "lock", "config/security/k.toml"]);
+    assert!(
+        run.stderr.contains(
+            "gitcoord msg send --to sec --subject 'please change config/security/k.toml'"
+        ),
+        "{}",
+        run.stderr
+    );
+    // --force is the lead's or a coordinator's.
+    let run = env.gc(&[
+        "--agent",
+        "web",
+        "lock",
+        "--force",
+        "config/security/k.toml",
+    ]);
+    run.code(1);
+    assert!(run.stderr.contains("web may not force"), "{}", run.stderr);
+    assert_eq!(env.state_head(), head, "nothing written");
+    // The owner locks its own area; beside it, what no boundary names is free.
+    env.gc(&["--agent", "sec", "lock", "config/security/keys.toml"])
+        .ok();
+    env.gc(&["--agent", "web", "lock", "config/web.toml"]).ok();
+    env.gc(&[
+        "--agent",
+        "boss",
+        "lock",
+        "--force",
+        "config/security/audit.toml",
+    ])
+    .ok();
+    env.gc(&["lock", "--force", "db/seed.sql"]).ok();
+    let locks = env.json(&["locks"]).to_string();
+    for held in [
+        "config/security/audit.toml",
+        "db/seed.sql",
+        "config/web.toml",
+    ] {
+        assert!(locks.contains(held), "{locks}");
+    }
 }

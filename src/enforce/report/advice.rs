@@ -22,7 +22,7 @@ pub fn lock_held(holder: &str, pattern: &str) -> Vec<String> {
 
 /// The step for a force-unlock its actor may not do.
 pub fn force_not_allowed() -> String {
-    "ask the lead or a coordinator agent to run the same `gitcoord unlock --force`".into()
+    "ask the lead or a coordinator agent to run the same command with --force".into()
 }
 
 /// The steps for a path outside the acting agent's boundaries, owned by `owner` if any.
