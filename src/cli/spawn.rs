@@ -148,18 +148,33 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
     // A branch born while a wave is open is snapshotted at its start, so a rollback to
     // that wave finds it.
     super::wave::snapshot_missing(ctx)?;
-    let value = Spawned {
-        agent: args.id,
-        branch,
-        worktree,
-        created: true,
-    };
+    report(
+        ctx,
+        Spawned {
+            agent: args.id,
+            branch,
+            worktree,
+            created: true,
+        },
+    )
+}
+
+/// Prints where the agent's worktree is, and how to start there.
+fn report(ctx: &mut Ctx, value: Spawned) -> Result<Outcome, CliError> {
     ctx.ui.emit(&value, |out| {
-        writeln!(
-            out,
-            "spawned {} on {} in {}",
-            value.agent, value.branch, value.worktree
-        )?;
+        if value.created {
+            writeln!(
+                out,
+                "spawned {} on {} in {}",
+                value.agent, value.branch, value.worktree
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{} is spawned already: {} in {}",
+                value.agent, value.branch, value.worktree
+            )?;
+        }
         writeln!(
             out,
             "  cd {} — gitcoord acts as {} there, hooks installed",
@@ -192,24 +207,13 @@ fn already_spawned(
         }
     }
     install::install_hooks(ctx, false)?;
-    let value = Spawned {
-        agent: id.to_owned(),
-        branch: agent.branch.clone(),
-        worktree: bound.to_owned(),
-        created: false,
-    };
-    ctx.ui.emit(&value, |out| {
-        writeln!(
-            out,
-            "{} is spawned already: {} in {}",
-            value.agent, value.branch, value.worktree
-        )?;
-        writeln!(
-            out,
-            "  cd {} — gitcoord acts as {} there, hooks installed",
-            crate::model::text::shell_word(&value.worktree),
-            value.agent
-        )
-    })?;
-    Ok(Outcome::Clean)
+    report(
+        ctx,
+        Spawned {
+            agent: id.to_owned(),
+            branch: agent.branch.clone(),
+            worktree: bound.to_owned(),
+            created: false,
+        },
+    )
 }

@@ -61,6 +61,23 @@ impl Run {
 /// temporary files go, and how Rust reports panics and coverage.
 pub const PASSED: [&str; 4] = ["PATH", "TMPDIR", "RUST_BACKTRACE", "LLVM_PROFILE_FILE"];
 
+/// Whether the long mode of the torture suite and the property tests is asked for
+/// (`GITCOORD_TORTURE=long`).
+pub fn long_mode() -> bool {
+    std::env::var("GITCOORD_TORTURE").is_ok_and(|v| v == "long")
+}
+
+/// The number in the environment variable `name`, if it is set; a value that is not a
+/// number is a mistake in the test run, and stops it.
+pub fn env_number(name: &str) -> Option<u64> {
+    let value = std::env::var(name).ok()?;
+    Some(
+        value
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={value} is not a number")),
+    )
+}
+
 /// The built gitcoord binary.
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_gitcoord"))

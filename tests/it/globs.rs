@@ -27,7 +27,7 @@ use gitcoord::model::glob::Glob;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 
-use crate::common::{TestEnv, write_in};
+use crate::common::{TestEnv, env_number, write_in};
 
 /// A pattern of 9 stars that nearly matches a 60-character name: matching it once took
 /// every commit, push and guard call past 30 seconds.
@@ -285,13 +285,4 @@ fn globs_match_what_git_matches() {
     if let Err(failure) = runner.run(&batches, |pairs| agree_with_git(&env, &pairs)) {
         panic!("{failure}");
     }
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    let value = std::env::var(name).ok()?;
-    Some(
-        value
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={value} is not a number")),
-    )
 }

@@ -23,20 +23,7 @@ use gitcoord::policy::secrets::gitleaks;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 
-use crate::common::{Run, TestEnv};
-
-fn long_mode() -> bool {
-    std::env::var("GITCOORD_TORTURE").is_ok_and(|v| v == "long")
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    let value = std::env::var(name).ok()?;
-    Some(
-        value
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={value} is not a number")),
-    )
-}
+use crate::common::{Run, TestEnv, env_number, long_mode};
 
 /// Runs `test` on `cases` values of `strategy` (a fixed seed), panicking with the smallest
 /// failing input proptest finds.

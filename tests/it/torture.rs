@@ -8,15 +8,10 @@ mod crash;
 
 use serde_json::Value;
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, long_mode};
 
 /// The seed both parts start from unless `GITCOORD_TORTURE_SEED` says otherwise.
 const DEFAULT_SEED: u64 = 0x5EED_2026_0301_1200;
-
-/// Whether the long mode was asked for (`GITCOORD_TORTURE=long`).
-fn long_mode() -> bool {
-    std::env::var("GITCOORD_TORTURE").is_ok_and(|v| v == "long")
-}
 
 /// The fast count, or the long one in the long mode.
 fn count(fast: usize, long: usize) -> usize {
