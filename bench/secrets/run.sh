@@ -48,7 +48,8 @@ for i in $(seq 1 "$copies"); do
   mkdir -p "$corpus/c$i"
   for index in "$registry"/*/; do
     if [ -n "${CRATES:-}" ]; then
-      find "$index" -mindepth 1 -maxdepth 1 -type d | sort | head -n "$CRATES" | xargs -r cp -r -t "$corpus/c$i/"
+      mapfile -t crate_dirs < <(find "$index" -mindepth 1 -maxdepth 1 -type d | sort)
+      [ ${#crate_dirs[@]} -eq 0 ] || cp -r -t "$corpus/c$i/" "${crate_dirs[@]:0:$CRATES}"
     else
       cp -r "$index". "$corpus/c$i/"
     fi
