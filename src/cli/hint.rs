@@ -35,6 +35,9 @@ fn op_hints(e: &OpError) -> Vec<String> {
         OpError::AgentExists { id } => vec![format!(
             "see `gitcoord agent show {id}`; remove it first with `gitcoord agent remove {id}` to re-register"
         )],
+        OpError::OwnsOverlap { agent, .. } => vec![format!(
+            "give each agent an area of its own: narrow the glob, or see what {agent} owns with `gitcoord agent show {agent}`"
+        )],
         OpError::BranchTaken { agent, .. } => vec![format!(
             "give the new agent a branch of its own (--branch), or move '{agent}' first: identity by branch must name one agent"
         )],

@@ -50,6 +50,17 @@ pub enum OpError {
         /// The agent on it.
         agent: String,
     },
+    /// A glob an agent would own overlaps one another agent owns: two owners of one file
+    /// would keep each other out of it.
+    #[error("'{glob}' overlaps '{theirs}', which agent '{agent}' owns; one file has one owner")]
+    OwnsOverlap {
+        /// The new agent's glob.
+        glob: String,
+        /// The other owner.
+        agent: String,
+        /// The other owner's glob.
+        theirs: String,
+    },
     /// An agent declared to be merged after itself.
     #[error("agent '{id}' cannot be merged after itself")]
     AfterItself {

@@ -399,6 +399,9 @@ fn agent_add(state: &mut State, id: &str, agent: &Agent) -> Result<Applied, OpEr
             agent: other.clone(),
         });
     }
+    if let Some(err) = owns_overlap(state, agent) {
+        return Err(err);
+    }
     for before in &agent.after {
         if before == id {
             return Err(OpError::AfterItself { id: id.to_owned() });
@@ -411,6 +414,23 @@ fn agent_add(state: &mut State, id: &str, agent: &Agent) -> Result<Applied, OpEr
         return Err(OpError::MergeCycle { cycle });
     }
     Ok(Applied::new(format!("add agent {id} on {}", agent.branch)))
+}
+
+/// The first of `agent`'s `owns` globs that can match a path another agent owns.
+fn owns_overlap(state: &State, agent: &Agent) -> Option<OpError> {
+    agent.owns.iter().find_map(|glob| {
+        state.agents.iter().find_map(|(other, a)| {
+            let theirs = a
+                .owns
+                .iter()
+                .find(|t| super::glob::may_overlap(glob, t) && super::glob::overlaps(glob, t))?;
+            Some(OpError::OwnsOverlap {
+                glob: glob.clone(),
+                agent: other.clone(),
+                theirs: theirs.clone(),
+            })
+        })
+    })
 }
 
 fn agent_remove(state: &mut State, id: &str) -> Result<Applied, OpError> {

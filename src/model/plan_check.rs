@@ -252,6 +252,7 @@ fn validate(plan: &mut Plan, places: &mut Places<'_>) {
     let check_set: BTreeSet<&str> = checks.iter().map(String::as_str).collect();
 
     let mut on_branch: BTreeMap<String, String> = BTreeMap::new();
+    let mut owned: Vec<(String, String)> = Vec::new();
     for (i, agent) in plan.agents.iter_mut().enumerate() {
         let at = format!("agent[{i}]");
         branch(&agent.branch, &format!("{at}.branch"), places);
@@ -265,6 +266,20 @@ fn validate(plan: &mut Plan, places: &mut Places<'_>) {
             );
         }
         globs(&mut agent.owns, &format!("{at}.owns"), places);
+        // One file, one owner: an `owns` glob that can match a path an earlier agent owns.
+        for (k, glob) in agent.owns.iter().enumerate() {
+            if let Some((other, theirs)) = owned.iter().find(|(other, theirs)| {
+                other != &agent.id
+                    && super::glob::may_overlap(glob, theirs)
+                    && super::glob::overlaps(glob, theirs)
+            }) {
+                places.report(
+                    &format!("{at}.owns[{k}]"),
+                    format!("'{glob}' overlaps '{theirs}', which agent '{other}' owns; one file has one owner"),
+                );
+            }
+        }
+        owned.extend(agent.owns.iter().map(|g| (agent.id.clone(), g.clone())));
         globs(&mut agent.deny, &format!("{at}.deny"), places);
         globs(&mut agent.allow, &format!("{at}.allow"), places);
         for (j, before) in agent.after.iter().enumerate() {

@@ -558,3 +558,62 @@ fn spawn_takes_the_registered_branch_and_is_idempotent() {
     );
     assert_eq!(env.state_head(), head, "nothing written");
 }
+
+/// One file, one owner: an `owns` glob that can match a path another agent owns is refused
+/// at `agent add` (exit 2, nothing written) and reported by `plan check` at its line.
+#[test]
+fn overlapping_owns_are_refused_at_agent_add_and_in_a_plan() {
+    let env = TestEnv::new();
+    env.gc(&["init"]).ok();
+    env.gc(&[
+        "agent",
+        "add",
+        "sec",
+        "--branch",
+        "fs",
+        "--owns",
+        "src/auth/**",
+    ])
+    .ok();
+    let head = env.state_head();
+    for glob in ["src/**", "src/auth/login.rs", "src/*/login.rs"] {
+        let run = env.gc(&["agent", "add", "web", "--branch", "fw", "--owns", glob]);
+        run.code(2);
+        assert!(
+            run.stderr.contains(&format!(
+                "'{glob}' overlaps 'src/auth/**', which agent 'sec' owns"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("gitcoord agent show sec"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(env.state_head(), head, "nothing written");
+    env.gc(&[
+        "agent",
+        "add",
+        "web",
+        "--branch",
+        "fw",
+        "--owns",
+        "src/web/**",
+    ])
+    .ok();
+
+    env.write(
+        "plan.toml",
+        "version = 1\n[[agent]]\nid = \"a\"\nbranch = \"fa\"\nowns = [\"lib/**\"]\n\n[[agent]]\nid = \"b\"\nbranch = \"fb\"\nowns = [\"docs/**\", \"lib/core/**\"]\n",
+    );
+    let run = env.gc(&["plan", "check", "plan.toml"]);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains("plan.toml:10:20: 'lib/core/**' overlaps 'lib/**', which agent 'a' owns"),
+        "{}",
+        run.stderr
+    );
+}
