@@ -118,23 +118,25 @@ pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<
     if !updates.is_empty() && !setup.skip.contains(&CheckKind::Halt) {
         out.violations.extend(policy.halt());
     }
-    let walked = walk_all(repo, setup, &updates)?;
+    // What each update brings commits past, worked out once (a deletion brings none).
+    let bringing: Vec<(&PushUpdate, ObjectId, Vec<String>)> = updates
+        .iter()
+        .filter_map(|u| Some((*u, u.local?, exclusion(repo, setup, u))))
+        .collect();
+    let walked = walk_all(repo, &bringing)?;
     let walks: BTreeMap<&[String], Walk> = walked
         .iter()
         .map(|(exclude, nodes)| (exclude.as_slice(), Walk::new(nodes)))
         .collect();
-    let mut walked_from = BTreeSet::new();
+    let mut walked_from: BTreeSet<(ObjectId, &[String])> = BTreeSet::new();
     let mut seen = BTreeSet::new();
     let mut taken = Taken::default();
-    for update in updates {
-        let Some(local) = update.local else {
-            continue; // A deletion brings no commits.
-        };
-        let exclude = exclusion(repo, setup, update);
+    for (update, local, exclude) in &bringing {
+        let (update, local) = (*update, *local);
         // The same commit pushed again past the same exclusion (to another ref) brings
         // nothing new.
         let range = match walks.get(exclude.as_slice()) {
-            Some(walk) if walked_from.insert((local, exclude.clone())) => walk.range(local),
+            Some(walk) if walked_from.insert((local, exclude.as_slice())) => walk.range(local),
             _ => Vec::new(),
         };
         let nodes: Vec<Node> = range
@@ -143,7 +145,7 @@ pub fn check_push(repo: &Repo, setup: &Setup, updates: &[PushUpdate]) -> Result<
             .cloned()
             .collect();
         let branch_agent = update.local_branch().and_then(|b| agent_on(setup.state, b));
-        let who = Attribution::new(repo, setup, branch_agent, (&range, &nodes), &exclude)?;
+        let who = Attribution::new(repo, setup, branch_agent, (&range, &nodes), exclude)?;
         out.commits += nodes.len();
         let tip = (&nodes[..], local);
         check_commits(repo, setup, &checks, tip, &who, &mut taken, &mut out)?;
@@ -180,22 +182,17 @@ fn exclusion(repo: &Repo, setup: &Setup, update: &PushUpdate) -> Vec<String> {
 /// new ref, say, or a thousand tags) are walked together, by exclusion.
 fn walk_all(
     repo: &Repo,
-    setup: &Setup,
-    updates: &[&PushUpdate],
+    bringing: &[(&PushUpdate, ObjectId, Vec<String>)],
 ) -> Result<BTreeMap<Vec<String>, Vec<Node>>, Error> {
-    let mut tips: BTreeMap<Vec<String>, BTreeSet<ObjectId>> = BTreeMap::new();
-    for update in updates {
-        if let Some(local) = update.local {
-            tips.entry(exclusion(repo, setup, update))
-                .or_default()
-                .insert(local);
-        }
+    let mut tips: BTreeMap<&[String], BTreeSet<ObjectId>> = BTreeMap::new();
+    for (_, local, exclude) in bringing {
+        tips.entry(exclude).or_default().insert(*local);
     }
     let mut walked = BTreeMap::new();
     for (exclude, locals) in tips {
         let include: Vec<String> = locals.iter().map(ToString::to_string).collect();
-        let nodes = repo.rev_list(&include, &exclude)?;
-        walked.insert(exclude, nodes);
+        let nodes = repo.rev_list(&include, exclude)?;
+        walked.insert(exclude.to_vec(), nodes);
     }
     Ok(walked)
 }
