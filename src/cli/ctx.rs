@@ -74,6 +74,12 @@ impl Ctx {
         }
     }
 
+    /// Whether this runs in a CI job (`CI` set to anything but `false`/`0`, as GitHub
+    /// Actions, GitLab CI and most others set it): refusals there suggest no local bypass.
+    pub fn in_ci(&self) -> bool {
+        std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "False"))
+    }
+
     /// Who is acting, and why, given the current state.
     pub fn actor(&self, state: Option<&State>) -> Result<(Actor, Source), CliError> {
         let repo = self.repo()?;

@@ -35,7 +35,7 @@ impl<T: Serialize> CheckReport<'_, T> {
             return Ok(Outcome::Clean);
         }
         let mut out = Vec::new();
-        text::render(&mut out, self.what, self.violations)?;
+        text::render(&mut out, self.what, self.violations, ctx.in_ci())?;
         ctx.ui.note(String::from_utf8_lossy(&out).trim_end());
         Ok(Outcome::Findings)
     }
@@ -43,6 +43,7 @@ impl<T: Serialize> CheckReport<'_, T> {
     /// The report on stdout in `format` (`--json` wins).
     pub fn by_hand(&self, ctx: &mut Ctx, format: Format) -> Result<Outcome, CliError> {
         let format = if ctx.ui.json { Format::Json } else { format };
+        let in_ci = ctx.in_ci();
         let findings = Findings {
             rules: self.rules.clone(),
             violations: self.violations,
@@ -56,7 +57,12 @@ impl<T: Serialize> CheckReport<'_, T> {
                     writeln!(out)?;
                 }
                 _ if self.violations.is_empty() => writeln!(out, "{}", self.ok)?,
-                _ => text::render(&mut super::ui::printable(out), self.what, self.violations)?,
+                _ => text::render(
+                    &mut super::ui::printable(out),
+                    self.what,
+                    self.violations,
+                    in_ci,
+                )?,
             }
         }
         out.flush()?;

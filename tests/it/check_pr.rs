@@ -39,6 +39,17 @@ fn check_pr_reports_the_same_findings_in_every_format() {
     );
     assert!(text.stdout.contains("[boundary-owned]"));
     assert!(text.stdout.contains("[merge-order]"));
+    // The commit is pushed: revert it (or move the change), never a local bypass.
+    let culprit = env.git(&["rev-parse", DB]).stdout.trim().to_owned();
+    assert!(
+        text.stdout
+            .contains(&format!("git revert {}", &culprit[..12])),
+        "{}",
+        text.stdout
+    );
+    for wrong in ["restore --staged", "GITCOORD"] {
+        assert!(!text.stdout.contains(wrong), "{wrong}: {}", text.stdout);
+    }
 
     let report = json(check_pr(&env, &env.repo, "json", &[]).code(1));
     let rules: Vec<&str> = report["violations"]

@@ -86,3 +86,61 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
 }
+
+/// Every pinned reference to gitcoord in the docs and templates (the action's `@vX`, `rev:
+/// vX`, `--tag vX`, `GITCOORD_TAG`) names the release being built, so a copied snippet
+/// resolves once that release is tagged; and every SARIF upload has its permission.
+#[test]
+fn pinned_references_name_this_release_and_uploads_have_their_permission() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let files = [
+        "README.md",
+        "docs/ci.md",
+        "templates/github/action.yml",
+        "templates/github/workflow.yml",
+        "templates/gitlab/gitcoord.gitlab-ci.yml",
+    ];
+    let mut seen = 0;
+    for rel in files {
+        let text = std::fs::read_to_string(root.join(rel)).expect(rel);
+        for (at, _) in text.match_indices("gitcoord/gitcoord/templates/github@") {
+            let rest = &text[at + "gitcoord/gitcoord/templates/github@".len()..];
+            let reference: String = rest.chars().take_while(|&c| tag_char(c)).collect();
+            assert_eq!(reference, tag, "{rel}: the action pinned at {reference}");
+            seen += 1;
+        }
+        for key in ["rev: ", "--tag ", "GITCOORD_TAG: "] {
+            for (at, _) in text.match_indices(key) {
+                let value: String = text[at + key.len()..]
+                    .chars()
+                    .take_while(|&c| tag_char(c) || c == '"' || c == '$')
+                    .collect();
+                if value.starts_with('"') || value.starts_with('$') {
+                    continue; // the variable, set once beside it
+                }
+                assert_eq!(value, tag, "{rel}: {key}{value}");
+                seen += 1;
+            }
+        }
+        if text.contains("upload-sarif@") && rel != "templates/github/action.yml" {
+            assert!(
+                text.contains("security-events: write"),
+                "{rel} uploads SARIF without `security-events: write`"
+            );
+        }
+    }
+    assert!(seen >= 6, "only {seen} pinned references found");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
+    for key in [
+        "repository = \"https://github.com/gitcoord/gitcoord\"",
+        "homepage = ",
+    ] {
+        assert!(manifest.contains(key), "Cargo.toml lacks {key}");
+    }
+}
+
+/// A character of a git tag as the docs write one.
+fn tag_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')
+}

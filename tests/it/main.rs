@@ -25,6 +25,7 @@ mod plans;
 mod plans_edges;
 mod properties;
 mod push;
+mod readme;
 mod secrets;
 mod secrets_split;
 mod state_format;

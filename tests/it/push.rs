@@ -428,6 +428,24 @@ fn commits_pushed_on_the_integration_branch_are_checked_as_their_agent() {
         "{}",
         refused.stderr
     );
+    // The change is committed: the next steps say how to fix the commit, not the index,
+    // and on a developer's machine how to skip; in CI (`CI=true`) never a local bypass.
+    let culprit = env.git(&["rev-parse", CLEANUP]).stdout.trim().to_owned();
+    for step in [
+        format!("git rebase -i {}~1", &culprit[..12]),
+        "GITCOORD=0".to_owned(),
+    ] {
+        assert!(refused.stderr.contains(&step), "{step}: {}", refused.stderr);
+    }
+    assert!(
+        !refused.stderr.contains("restore --staged"),
+        "{}",
+        refused.stderr
+    );
+    let in_ci = env.git_env(&env.repo, &[("CI", "true")], &["push", "origin", "main"]);
+    in_ci.code(1);
+    assert!(in_ci.stderr.contains("git rebase -i"), "{}", in_ci.stderr);
+    assert!(!in_ci.stderr.contains("GITCOORD"), "{}", in_ci.stderr);
 }
 
 /// A push of many refs at once (every tag, a mirror) is walked once per exclusion, not

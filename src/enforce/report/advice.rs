@@ -25,22 +25,34 @@ pub fn force_not_allowed() -> String {
     "ask the lead or a coordinator agent to run the same command with --force".into()
 }
 
-/// The steps for a path outside the acting agent's boundaries, owned by `owner` if any.
-pub fn out_of_bounds(path: &str, owner: Option<&str>, what: Refused) -> Vec<String> {
+/// The steps for a path outside the acting agent's boundaries, owned by `owner` if any,
+/// changed by `commit` when it is already committed.
+pub fn out_of_bounds(
+    path: &str,
+    owner: Option<&str>,
+    what: Refused,
+    commit: Option<&str>,
+) -> Vec<String> {
     let mut steps = Vec::new();
     match what {
         Refused::Commit => steps.push(format!(
             "git restore --staged -- {}   # leave it out of this commit",
             quote(&git_literal(path))
         )),
-        Refused::Push => steps.push(format!(
-            "git log --oneline HEAD --not --remotes -- {}   # the unpushed commits that change it; revert or rewrite them",
-            quote(&git_literal(path))
-        )),
-        Refused::PullRequest => steps.push(format!(
-            "move the change to {} out of this pull request, or let its owner make it",
-            quote(path)
-        )),
+        Refused::Push => {
+            steps.push(format!(
+                "git log --oneline HEAD --not --remotes -- {}   # the unpushed commits that change it",
+                quote(&git_literal(path))
+            ));
+            steps.extend(commit.map(|c| rewrite_unpushed(c, "undo the change to the path")));
+        }
+        Refused::PullRequest => {
+            steps.extend(commit.map(revert_pushed));
+            steps.push(format!(
+                "or move the change to {} out of this pull request",
+                quote(path)
+            ));
+        }
         Refused::Edit => {}
     }
     if let Some(owner) = owner {
@@ -54,10 +66,32 @@ pub fn out_of_bounds(path: &str, owner: Option<&str>, what: Refused) -> Vec<Stri
 }
 
 /// The steps after an added file broke one of the plan's file rules.
-pub fn file_rule(path: &str, what: Refused) -> Vec<String> {
-    let mut steps = out_of_bounds(path, None, what);
+pub fn file_rule(path: &str, what: Refused, commit: Option<&str>) -> Vec<String> {
+    let mut steps = out_of_bounds(path, None, what, commit);
     steps.push("gitcoord plan show   # the plan's [[rule]]s".to_owned());
     steps
+}
+
+/// How to change a commit not pushed yet: rewrite it (nothing else has it).
+fn rewrite_unpushed(commit: &str, why: &str) -> String {
+    format!(
+        "git rebase -i {}~1   # mark {} `edit` (or `drop`) to {why}; for the last commit: fix, `git add`, `git commit --amend`",
+        short(commit),
+        short(commit)
+    )
+}
+
+/// How to undo a commit others may already have: a new commit that reverts it.
+fn revert_pushed(commit: &str) -> String {
+    format!(
+        "git revert {}   # undo it in a new commit on the branch, then push",
+        short(commit)
+    )
+}
+
+/// A commit id as the reports show it: long enough to be unique in practice.
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(12)]
 }
 
 /// `path` as a git pathspec that means exactly that path from the repository root, from
@@ -76,12 +110,31 @@ pub fn secret() -> String {
     "remove the secret and rotate it; if it is not a secret, add `gitcoord:allow` on its line, or its fingerprint (in the JSON and SARIF reports) to .gitcoordignore".into()
 }
 
+/// The steps for a secret in `commit`, already committed: removing it from the files is
+/// not enough, the commit itself holds it (a revert would leave it in the history).
+pub fn secret_committed(what: Refused, commit: Option<&str>) -> Vec<String> {
+    let mut steps = vec![secret()];
+    match (what, commit) {
+        (Refused::Push, Some(c)) => {
+            steps.push(rewrite_unpushed(c, "take the secret out of the commit itself"));
+        }
+        (Refused::PullRequest, Some(c)) => steps.push(format!(
+            "rotate it first: commit {} is pushed, and a revert leaves the secret in the history; rewrite the branch (`git rebase -i {}~1`) only if no one else has it",
+            short(c),
+            short(c)
+        )),
+        _ => {}
+    }
+    steps
+}
+
 /// The step for merge order.
 pub fn merge_order() -> String {
     "merge the missing predecessors first (`gitcoord integration` shows the order)".into()
 }
 
-/// The step that is always last: how to skip, and that skipping is seen.
+/// The step that is last on a developer's machine (never in CI, where nothing is skipped):
+/// how to skip, and that skipping is seen.
 pub fn skipping() -> String {
     "GITCOORD_SKIP=<check> skips one check, GITCOORD=0 all; both are reported, and CI checks again"
         .into()

@@ -31,8 +31,13 @@ impl Refused {
     }
 }
 
-/// Writes the violations and the next steps.
-pub fn render(out: &mut dyn Write, what: Refused, violations: &[Violation]) -> io::Result<()> {
+/// Writes the violations and the next steps; `in_ci` leaves out the local ways to skip.
+pub fn render(
+    out: &mut dyn Write,
+    what: Refused,
+    violations: &[Violation],
+    in_ci: bool,
+) -> io::Result<()> {
     writeln!(
         out,
         "gitcoord: {} refused ({} violation{})",
@@ -49,14 +54,15 @@ pub fn render(out: &mut dyn Write, what: Refused, violations: &[Violation]) -> i
         writeln!(out, "  {at}{}  [{}]", v.message, v.rule)?;
     }
     writeln!(out, "next:")?;
-    for step in next_steps(violations, what) {
+    for step in next_steps(violations, what, in_ci) {
         writeln!(out, "  {step}")?;
     }
     Ok(())
 }
 
-/// The commands worth running, in order, without repeats.
-pub fn next_steps(violations: &[Violation], what: Refused) -> Vec<String> {
+/// The commands worth running, in order, without repeats; `in_ci` leaves out the local
+/// ways to skip the checks (a CI job has no one to skip them, and must not suggest it).
+pub fn next_steps(violations: &[Violation], what: Refused, in_ci: bool) -> Vec<String> {
     let mut steps: Vec<String> = Vec::new();
     let mut push = |s: String| {
         if !steps.contains(&s) {
@@ -65,6 +71,7 @@ pub fn next_steps(violations: &[Violation], what: Refused) -> Vec<String> {
     };
     for v in violations {
         let path = v.path.as_deref().unwrap_or("");
+        let commit = v.commit.as_deref();
         match v.check {
             CheckKind::Halt => push(advice::halted()),
             CheckKind::Locks => {
@@ -75,22 +82,24 @@ pub fn next_steps(violations: &[Violation], what: Refused) -> Vec<String> {
                     .into_iter()
                     .for_each(&mut push);
             }
-            CheckKind::Boundaries => advice::out_of_bounds(path, v.holder.as_deref(), what)
+            CheckKind::Boundaries => advice::out_of_bounds(path, v.holder.as_deref(), what, commit)
                 .into_iter()
                 .for_each(&mut push),
             CheckKind::Rules if v.rule == crate::policy::rule::WAVE_CLOSED.id => {
                 push("gitcoord next   # what to work on now, and what it waits on".to_owned());
                 push("gitcoord wave list   # which wave is open".to_owned());
             }
-            CheckKind::Rules => advice::file_rule(path, what)
+            CheckKind::Rules => advice::file_rule(path, what, commit)
                 .into_iter()
                 .for_each(&mut push),
-            CheckKind::Secrets => push(advice::secret()),
+            CheckKind::Secrets => advice::secret_committed(what, commit)
+                .into_iter()
+                .for_each(&mut push),
             CheckKind::MergeOrder => push(advice::merge_order()),
         }
     }
     // In CI there is nothing to skip: the pull request is the backstop.
-    if matches!(what, Refused::Commit | Refused::Push) {
+    if matches!(what, Refused::Commit | Refused::Push) && !in_ci {
         push(advice::skipping());
     }
     steps
