@@ -285,6 +285,9 @@ impl From<secrets::Error> for CliError {
                 "pass a JSON report written by `gitcoord scan --format json` or gitleaks"
             }
             secrets::Error::Read { .. } => "check that the file exists and is readable",
+            secrets::Error::Extend { .. } => {
+                "fix the [extend] path: gitleaks opens it relative to the directory it runs in (the repository root for hooks)"
+            }
             secrets::Error::Git(git::blobs::Error::List { .. }) => {
                 "check the revision range (e.g. `git log A..B`) and that the repository is readable"
             }

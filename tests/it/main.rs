@@ -14,6 +14,7 @@ mod core_locks;
 mod decisions;
 mod doctor;
 mod enforce;
+mod gitleaks_configs;
 mod globs;
 mod handoff;
 mod install;

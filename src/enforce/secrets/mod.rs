@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::git::Repo;
 use crate::git::blobs::{Error as GitError, LoadedChange};
 use crate::policy::secrets::diff::ChangedBlob;
+use crate::policy::secrets::gitleaks::Layer;
 use crate::policy::secrets::suppress::{self, BaselineError, Suppressions};
 use crate::policy::secrets::{ConfigError, Finding, ScanStats, Scanner};
 use crate::policy::{CheckKind, Violation};
@@ -33,6 +34,16 @@ pub enum Error {
     /// The gitleaks configuration is invalid.
     #[error("invalid secret-scanning configuration")]
     Config(#[from] ConfigError),
+    /// The file an `[extend] path` names could not be read.
+    #[error("{file}: cannot read {path}, which its [extend] path names")]
+    Extend {
+        /// The configuration holding the `[extend]`.
+        file: String,
+        /// The path as written.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A file the scan needs could not be read.
     #[error("cannot read {path}")]
     Read {
@@ -96,7 +107,7 @@ impl Setup {
             .map(Path::to_path_buf)
             .or_else(|| default_config.is_file().then_some(default_config));
         let scanner = match config {
-            Some(path) => Scanner::from_gitleaks_toml(&read(&path)?, &path.display().to_string())?,
+            Some(path) => load_config(&path)?,
             None => Scanner::builtin(),
         };
         let mut suppressions = Suppressions::default();
@@ -142,6 +153,33 @@ impl Setup {
             unreadable,
         }
     }
+}
+
+/// Reads a gitleaks configuration and the files its `[extend] path` chain names (opened as
+/// written, relative to the working directory, as gitleaks opens them), up to gitleaks' depth.
+fn load_config(path: &Path) -> Result<Scanner, Error> {
+    let top = path.display().to_string();
+    let mut layers = vec![Layer::parse(&read(path)?, &top, 0)?];
+    while let Some(last) = layers.last() {
+        let Some(next) = last.extends().map(str::to_owned) else {
+            break;
+        };
+        let text = std::fs::read_to_string(&next).map_err(|source| Error::Extend {
+            file: last_origin(&layers),
+            path: next.clone(),
+            source,
+        })?;
+        let origin = format!("{next} (extended by {})", last_origin(&layers));
+        layers.push(Layer::parse(&text, &origin, layers.len())?);
+    }
+    Ok(Scanner::from_gitleaks_layers(layers)?)
+}
+
+fn last_origin(layers: &[Layer]) -> String {
+    layers
+        .last()
+        .map(|l| l.origin().to_owned())
+        .unwrap_or_default()
 }
 
 fn read(path: &Path) -> Result<String, Error> {

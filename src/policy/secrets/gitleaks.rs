@@ -3,9 +3,11 @@
 use serde::Deserialize;
 
 use super::allowlist::{Allowlist, Condition, RegexTarget};
-use super::placeholder::Filter;
-use super::rule::{LazyRegex, Rule, Span, compile};
-use super::rules::builtin_rules;
+use regex::bytes::Regex;
+
+use super::rule::{LazyRegex, Rule, compile};
+
+pub use super::extend::assemble;
 
 /// A configuration that cannot be used; names the origin, line and rule when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +37,9 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+// gitleaks reads its configuration through viper, whose keys are case-insensitive: keys are
+// lowercased before these shapes see them.
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
 struct ConfigToml {
     #[serde(default)]
     extend: ExtendToml,
@@ -48,135 +51,240 @@ struct ConfigToml {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
 struct ExtendToml {
-    #[serde(default)]
+    #[serde(default, rename = "usedefault")]
     use_default: bool,
-    path: Option<String>,
-    url: Option<String>,
     #[serde(default)]
+    path: String,
+    #[serde(default, rename = "disabledrules")]
     disabled_rules: Vec<String>,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct RuleToml {
+    #[serde(default)]
     id: String,
-    description: Option<String>,
-    regex: Option<String>,
-    secret_group: Option<usize>,
-    entropy: Option<f32>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    regex: String,
+    #[serde(default, rename = "secretgroup")]
+    secret_group: i64,
+    #[serde(default)]
+    entropy: f64,
     #[serde(default)]
     keywords: Vec<String>,
-    path: Option<String>,
+    #[serde(default)]
+    path: String,
     allowlist: Option<AllowToml>,
     #[serde(default)]
     allowlists: Vec<AllowToml>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
 struct AllowToml {
-    condition: Option<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    condition: String,
     #[serde(default)]
     commits: Vec<String>,
     #[serde(default)]
     paths: Vec<String>,
     #[serde(default)]
     regexes: Vec<String>,
-    regex_target: Option<String>,
+    #[serde(default, rename = "regextarget")]
+    regex_target: String,
     #[serde(default)]
     stopwords: Vec<String>,
-    #[serde(default)]
+    #[serde(default, rename = "targetrules")]
     target_rules: Vec<String>,
 }
 
-/// Parses a configuration into rules and global allowlists.
-pub fn parse(text: &str, origin: &str) -> Result<(Vec<Rule>, Vec<Allowlist>), ConfigError> {
-    let err = |line: Option<usize>, rule: Option<&str>, message: String| ConfigError {
-        origin: origin.to_owned(),
-        line,
-        rule: rule.map(str::to_owned),
-        message,
-    };
-    let config: ConfigToml = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start));
-        err(line, None, e.message().to_owned())
-    })?;
-    if config.extend.path.is_some() || config.extend.url.is_some() {
-        let message = "[extend] path and url are not supported; copy the rules into this file or use useDefault = true";
-        return Err(err(line_of_str(text, "[extend]"), None, message.to_owned()));
+impl AllowToml {
+    /// viper reads an empty top-level `[allowlist]` table as no allowlist at all (an empty
+    /// `[rules.allowlist]` is an empty allowlist, refused).
+    fn is_blank(&self) -> bool {
+        self.description.is_empty()
+            && self.condition.is_empty()
+            && self.commits.is_empty()
+            && self.paths.is_empty()
+            && self.regexes.is_empty()
+            && self.regex_target.is_empty()
+            && self.stopwords.is_empty()
+            && self.target_rules.is_empty()
     }
-    let mut rules = if config.extend.use_default {
-        builtin_rules()
-    } else {
-        Vec::new()
-    };
-    for spec in &config.rules {
-        let rule =
-            build_rule(spec).map_err(|m| err(line_of_rule(text, spec), Some(&spec.id), m))?;
-        match rules.iter_mut().find(|r| r.id == rule.id) {
-            Some(existing) => *existing = rule,
-            None => rules.push(rule),
-        }
-    }
-    rules.retain(|r| !config.extend.disabled_rules.iter().any(|d| *d == r.id));
-    let mut global = Vec::new();
-    for spec in config.allowlist.iter().chain(&config.allowlists) {
-        let list =
-            build_allowlist(spec).map_err(|m| err(line_of_allowlist(text, spec), None, m))?;
-        if spec.target_rules.is_empty() {
-            global.push(list);
-        } else {
-            rules
-                .iter_mut()
-                .filter(|r| spec.target_rules.iter().any(|t| *t == r.id))
-                .for_each(|r| r.allowlists.push(list.clone()));
-        }
-    }
-    Ok((rules, global))
 }
 
-fn build_rule(spec: &RuleToml) -> Result<Rule, String> {
-    if spec.regex.is_none() && spec.path.is_none() {
-        return Err("a rule needs a regex or a path".to_owned());
-    }
-    let regex = match &spec.regex {
-        Some(p) => Some(compile(p).map_err(|e| format!("invalid regex: {e}"))?),
-        None => None,
-    };
-    if let (Some(re), Some(group)) = (&regex, spec.secret_group) {
-        if group >= re.captures_len() {
-            return Err(format!("secretGroup {group} does not exist in the regex"));
+/// A rule as one file states it, before it is merged with the rule of the same id in the
+/// configuration it extends: empty fields leave the extended rule's value.
+#[derive(Debug)]
+pub(super) struct Draft {
+    pub(super) id: String,
+    pub(super) description: String,
+    pub(super) regex: Option<Regex>,
+    pub(super) secret_group: i64,
+    pub(super) entropy: f64,
+    pub(super) keywords: Vec<String>,
+    pub(super) path: Option<Regex>,
+    pub(super) allowlists: Vec<Allowlist>,
+    pub(super) line: Option<usize>,
+}
+
+/// One configuration file, parsed and checked on its own (TOML, types, regexes,
+/// allowlists); [`assemble`] merges the files of an `[extend]` chain.
+#[derive(Debug)]
+pub struct Layer {
+    pub(super) origin: String,
+    pub(super) depth: usize,
+    pub(super) use_default: bool,
+    pub(super) path: String,
+    pub(super) disabled: Vec<String>,
+    pub(super) rules: Vec<Draft>,
+    pub(super) global: Vec<Allowlist>,
+    pub(super) targeted: Vec<(Vec<String>, Allowlist, Option<usize>)>,
+}
+
+/// How deep gitleaks follows `[extend]`: the file given, and two files it extends; the
+/// `[extend]` table of the last is not read.
+pub const MAX_EXTEND_DEPTH: usize = 2;
+
+impl Layer {
+    /// Parses the file `origin` holding `text`, reached through `depth` extensions.
+    pub fn parse(text: &str, origin: &str, depth: usize) -> Result<Layer, ConfigError> {
+        let err = |line: Option<usize>, rule: Option<&str>, message: String| ConfigError {
+            origin: origin.to_owned(),
+            line,
+            rule: rule.map(str::to_owned),
+            message,
+        };
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start));
+            err(line, None, e.message().to_owned())
+        })?;
+        let config = ConfigToml::deserialize(lowercase_keys(toml::Value::Table(table)))
+            .map_err(|e| err(None, None, e.message().to_owned()))?;
+        let allowlist = config.allowlist.filter(|a| !a.is_blank());
+        if allowlist.is_some() && !config.allowlists.is_empty() {
+            let message = "[allowlist] is deprecated, it cannot be used alongside [[allowlists]]";
+            return Err(err(
+                line_of_str(text, "[[allowlists]]"),
+                None,
+                message.into(),
+            ));
         }
+        let mut rules = Vec::new();
+        for spec in config.rules {
+            let line = line_of_rule(text, &spec);
+            rules.push(draft(spec, line).map_err(|(rule, m)| err(line, Some(&rule), m))?);
+        }
+        let (mut global, mut targeted) = (Vec::new(), Vec::new());
+        for spec in allowlist.into_iter().chain(config.allowlists) {
+            let line = line_of_allowlist(text, &spec);
+            let list = build_allowlist(&spec).map_err(|m| err(line, None, m))?;
+            if spec.target_rules.is_empty() {
+                global.push(list);
+            } else {
+                targeted.push((spec.target_rules, list, line));
+            }
+        }
+        let extend = config.extend;
+        if depth < MAX_EXTEND_DEPTH && extend.use_default && !extend.path.is_empty() {
+            let message = "[extend] cannot set both path and useDefault";
+            return Err(err(line_of_str(text, "[extend]"), None, message.into()));
+        }
+        Ok(Layer {
+            origin: origin.to_owned(),
+            depth,
+            use_default: extend.use_default,
+            path: extend.path,
+            disabled: extend.disabled_rules,
+            rules,
+            global,
+            targeted,
+        })
     }
-    let path = match &spec.path {
-        Some(p) => Some(compile(p).map_err(|e| format!("invalid path regex: {e}"))?),
-        None => None,
+
+    /// The file this one extends, as written (gitleaks opens it relative to the working
+    /// directory), when gitleaks would read it.
+    pub fn extends(&self) -> Option<&str> {
+        let follows = self.depth < MAX_EXTEND_DEPTH && !self.use_default;
+        (follows && !self.path.is_empty()).then_some(self.path.as_str())
+    }
+
+    /// Where this file came from.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Whether this file extends gitleaks' defaults (gitcoord's built-in rules).
+    pub(super) fn uses_default(&self) -> bool {
+        self.depth < MAX_EXTEND_DEPTH && self.use_default
+    }
+}
+
+/// Parses one configuration into rules and global allowlists; a file that extends another
+/// by path needs [`Layer`]s read by the caller and [`assemble`].
+pub fn parse(text: &str, origin: &str) -> Result<(Vec<Rule>, Vec<Allowlist>), ConfigError> {
+    let layer = Layer::parse(text, origin, 0)?;
+    if layer.extends().is_some() {
+        return Err(ConfigError {
+            origin: origin.to_owned(),
+            line: line_of_str(text, "[extend]"),
+            rule: None,
+            message: "[extend] path needs the extended file read first".to_owned(),
+        });
+    }
+    assemble(vec![layer])
+}
+
+/// Lowercases every table key, as viper does.
+fn lowercase_keys(value: toml::Value) -> toml::Value {
+    match value {
+        toml::Value::Table(t) => toml::Value::Table(
+            t.into_iter()
+                .map(|(k, v)| (k.to_lowercase(), lowercase_keys(v)))
+                .collect(),
+        ),
+        toml::Value::Array(a) => toml::Value::Array(a.into_iter().map(lowercase_keys).collect()),
+        other => other,
+    }
+}
+
+/// Checks one `[[rules]]` entry; an error names the rule.
+fn draft(spec: RuleToml, line: Option<usize>) -> Result<Draft, (String, String)> {
+    let id = spec.id.clone();
+    let fail = |m: String| (id.clone(), m);
+    let pattern = |p: &str, what: &str| -> Result<Option<Regex>, (String, String)> {
+        if p.is_empty() {
+            return Ok(None);
+        }
+        compile(p)
+            .map(Some)
+            .map_err(|e| fail(format!("invalid {what}: {e}")))
     };
-    let mut allowlists = Vec::new();
-    for a in spec.allowlist.iter().chain(&spec.allowlists) {
-        allowlists.push(build_allowlist(a)?);
+    let regex = pattern(&spec.regex, "regex")?;
+    let path = pattern(&spec.path, "path regex")?;
+    let old = spec.allowlist;
+    if old.is_some() && !spec.allowlists.is_empty() {
+        let message =
+            "[rules.allowlist] is deprecated, it cannot be used alongside [[rules.allowlists]]";
+        return Err(fail(message.to_owned()));
     }
-    Ok(Rule {
-        id: spec.id.clone().into(),
-        description: spec
-            .description
-            .clone()
-            .unwrap_or_else(|| spec.id.clone())
-            .into(),
-        regex: regex.map(LazyRegex::compiled),
-        secret_group: spec.secret_group.filter(|&g| g > 0),
-        entropy: spec.entropy.unwrap_or(0.0),
-        keywords: spec
-            .keywords
-            .iter()
-            .map(|k| k.to_ascii_lowercase().into())
-            .collect(),
+    let mut allowlists = Vec::new();
+    for a in old.iter().chain(&spec.allowlists) {
+        allowlists.push(build_allowlist(a).map_err(|m| fail(format!("[[rules.allowlists]] {m}")))?);
+    }
+    Ok(Draft {
+        id: spec.id,
+        description: spec.description,
+        regex,
+        secret_group: spec.secret_group,
+        entropy: spec.entropy,
+        keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
         path,
         allowlists,
-        filter: Filter::None,
-        span: Span::Blob,
+        line,
     })
 }
 
@@ -186,30 +294,36 @@ fn build_allowlist(spec: &AllowToml) -> Result<Allowlist, String> {
             .map(|p| compile(p).map_err(|e| format!("invalid allowlist {what} regex {p:?}: {e}")))
             .collect::<Result<Vec<_>, _>>()
     };
-    let condition = match spec
-        .condition
-        .as_deref()
-        .map(str::to_ascii_uppercase)
-        .as_deref()
-    {
-        None | Some("OR") => Condition::Or,
-        Some("AND") => Condition::And,
-        Some(other) => {
+    let condition = match spec.condition.to_ascii_uppercase().as_str() {
+        "" | "OR" | "||" => Condition::Or,
+        "AND" | "&&" => Condition::And,
+        _ => {
             return Err(format!(
-                "unknown allowlist condition {other:?} (use OR or AND)"
+                "unknown allowlist condition {:?} (use OR or AND)",
+                spec.condition
             ));
         }
     };
-    let regex_target = match spec.regex_target.as_deref() {
-        None | Some("secret") | Some("") => RegexTarget::Secret,
-        Some("match") => RegexTarget::Match,
-        Some("line") => RegexTarget::Line,
-        Some(other) => {
+    let regex_target = match spec.regex_target.as_str() {
+        "" | "secret" => RegexTarget::Secret,
+        "match" => RegexTarget::Match,
+        "line" => RegexTarget::Line,
+        other => {
             return Err(format!(
                 "unknown regexTarget {other:?} (use secret, match or line)"
             ));
         }
     };
+    if spec.commits.is_empty()
+        && spec.paths.is_empty()
+        && spec.regexes.is_empty()
+        && spec.stopwords.is_empty()
+    {
+        return Err(
+            "an allowlist must contain at least one of commits, paths, regexes or stopwords"
+                .to_owned(),
+        );
+    }
     Ok(Allowlist {
         condition,
         commits: spec.commits.clone(),
@@ -241,8 +355,8 @@ fn line_of_str(text: &str, needle: &str) -> Option<usize> {
 
 /// Locates a rule by its regex text, else by its id.
 fn line_of_rule(text: &str, spec: &RuleToml) -> Option<usize> {
-    spec.regex
-        .as_deref()
+    Some(spec.regex.as_str())
+        .filter(|r| !r.is_empty())
         .and_then(|r| line_of_str(text, r))
         .or_else(|| line_of_str(text, &format!("\"{}\"", spec.id)))
         .or_else(|| line_of_str(text, &format!("'{}'", spec.id)))

@@ -8,6 +8,7 @@ pub mod allowlist;
 pub mod diff;
 mod engine;
 pub mod entropy;
+mod extend;
 pub mod finding;
 pub mod gitleaks;
 pub mod parallel;
@@ -179,6 +180,13 @@ impl Scanner {
     /// Reads a gitleaks TOML configuration; `[extend] useDefault = true` adds the built-in rules.
     pub fn from_gitleaks_toml(text: &str, origin: &str) -> Result<Scanner, ConfigError> {
         let (rules, global) = gitleaks::parse(text, origin)?;
+        Ok(Scanner::from_rules(rules, global))
+    }
+
+    /// Builds a scanner from a gitleaks `[extend]` chain: the file given, then the files it
+    /// extends, each parsed with [`gitleaks::Layer::parse`].
+    pub fn from_gitleaks_layers(layers: Vec<gitleaks::Layer>) -> Result<Scanner, ConfigError> {
+        let (rules, global) = gitleaks::assemble(layers)?;
         Ok(Scanner::from_rules(rules, global))
     }
 

@@ -34,7 +34,7 @@ keywords = ["acmeid"]
 [rules.allowlist]
 stopwords = ["000000"]
 
-[allowlist]
+[[allowlists]]
 paths = ['''^vendor/''']
 
 [[allowlists]]
@@ -150,4 +150,16 @@ fn extend_path_is_refused_and_gitleaks_baselines_are_read() {
     let mut findings = Vec::new();
     Scanner::builtin().scan_blob("a.txt", text.as_bytes(), None, &mut findings);
     assert_eq!(baseline.apply(&mut findings), 1);
+}
+
+#[test]
+fn a_rule_with_only_an_allowlist_extends_the_built_in_rule_of_its_id() {
+    let text = "[extend]\nuseDefault = true\n[[rules]]\nid = \"github-pat\"\n[[rules.allowlists]]\npaths = ['''^fixtures/''']\n";
+    let scanner = Scanner::from_gitleaks_toml(text, "c.toml").expect("valid config");
+    let gh = format!("x = \"ghp_{}\"", "R8kq2ZtW5mXy9Lp3Vb7Nc1Hd4Jf6Gs0Qa2Ue");
+    assert_eq!(scan(&scanner, "a.txt", &gh), ["github-pat"]);
+    assert!(scan(&scanner, "fixtures/a.txt", &gh).is_empty());
+    let mixed = "[allowlist]\npaths = ['''a''']\n[[allowlists]]\npaths = ['''b''']\n";
+    let e = Scanner::from_gitleaks_toml(mixed, "c.toml").expect_err("both forms");
+    assert_eq!(e.line, Some(3), "{e}");
 }
