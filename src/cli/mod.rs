@@ -32,6 +32,7 @@ mod notice;
 mod paths;
 mod plan;
 mod report;
+mod report_file;
 mod rollback;
 mod scan;
 mod spawn;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::format::Format;
+use super::report_file;
 use super::{CliError, Ctx, Outcome};
 use crate::enforce::report::Findings;
 use crate::enforce::secrets::{self, Setup};
@@ -42,10 +43,21 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// Report findings but exit 0 (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Write the report, in `--format`, to FILE (replaced atomically); the terminal gets the
+    /// text report and the summary.
+    #[arg(long, value_name = "FILE")]
+    pub report_path: Option<PathBuf>,
 }
 
 /// Runs `scan`: 0 when nothing is found, 1 with findings, 2 on errors.
 pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<Outcome, CliError> {
+    let report_path = args.report_path.as_ref().map(|p| ctx.cwd().join(p));
+    if let Some(path) = &report_path {
+        report_file::check(path)?;
+    }
     let git_mode = args.staged || args.range.is_some() || args.history;
     let root = match ctx.repo() {
         Ok(repo) => repo.workdir().to_path_buf(),
@@ -78,8 +90,19 @@ pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<Outcome, CliError> {
     } else {
         args.format
     };
-    write(ctx, &setup, &outcome, format)?;
-    Ok(Outcome::found(!outcome.findings.is_empty()))
+    match &report_path {
+        Some(path) => {
+            let mut report = Vec::new();
+            write_report(&mut report, &setup, &outcome, format)?;
+            report_file::write(path, &report)?;
+            write_report(ctx.ui.out(), &setup, &outcome, Format::Text)?;
+        }
+        None => write_report(ctx.ui.out(), &setup, &outcome, format)?,
+    }
+    summarize(ctx, &outcome, format);
+    Ok(Outcome::found(
+        !outcome.findings.is_empty() && !args.exit_zero,
+    ))
 }
 
 /// Scans files and directories; inside a repository, files git ignores are left out.
@@ -120,13 +143,12 @@ fn absolute(ctx: &Ctx, paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
         .collect()
 }
 
-fn write(
-    ctx: &mut Ctx,
+fn write_report(
+    out: &mut dyn std::io::Write,
     setup: &Setup,
     outcome: &secrets::Outcome,
     format: Format,
 ) -> Result<(), CliError> {
-    let out = ctx.ui.out();
     let violations: Vec<_> = outcome.findings.iter().map(secrets::violation).collect();
     let findings = Findings {
         rules: setup.scanner.rule_list().collect(),
@@ -140,26 +162,33 @@ fn write(
         }
     }
     out.flush()?;
+    Ok(())
+}
+
+/// The summary on stderr: findings, what was scanned (in human units) and what was skipped.
+fn summarize(ctx: &mut Ctx, outcome: &secrets::Outcome, format: Format) {
     let s = &outcome.stats;
     let mut summary = format!(
-        "gitcoord scan: {} finding(s) in {} blob(s), {} byte(s)",
-        outcome.findings.len(),
-        s.blobs_scanned,
-        s.bytes_scanned
+        "gitcoord scan: {} in {}, {}",
+        count(outcome.findings.len() as u64, "finding", "findings"),
+        count(s.blobs_scanned, "blob", "blobs"),
+        super::ui::human_size(s.bytes_scanned)
     );
-    for (count, what) in [
+    for (n, what) in [
         (s.skipped_binary, "binary"),
         (s.skipped_oversize, "over the size cap"),
         (s.skipped_allowlisted, "allowlisted or lock files"),
         (outcome.unreadable, "unreadable"),
-        (
-            outcome.suppressed as u64,
-            "finding(s) suppressed by ignore file or baseline",
-        ),
     ] {
-        if count > 0 {
-            summary.push_str(&format!("; {count} {what}"));
+        if n > 0 {
+            summary.push_str(&format!("; {n} {what}"));
         }
+    }
+    if outcome.suppressed > 0 {
+        let suppressed = count(outcome.suppressed as u64, "finding", "findings");
+        summary.push_str(&format!(
+            "; {suppressed} suppressed by ignore file or baseline"
+        ));
     }
     ctx.ui.note(&summary);
     if !outcome.findings.is_empty() && format == Format::Text {
@@ -168,5 +197,9 @@ fn write(
             crate::enforce::report::advice::secret()
         ));
     }
-    Ok(())
+}
+
+/// `1 blob`, `3 blobs`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

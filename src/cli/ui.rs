@@ -182,6 +182,21 @@ impl Ui {
     }
 }
 
+/// A size in human units: `512 bytes`, `1 byte`, `513.2 MB` (decimal units, as `ls -h --si`).
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["kB", "MB", "GB", "TB", "PB", "EB"];
+    if bytes < 1000 {
+        return format!("{bytes} byte{}", if bytes == 1 { "" } else { "s" });
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 999.95 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;
@@ -244,5 +259,21 @@ mod tests {
         ui2.error(&CliError::from(io::Error::from(io::ErrorKind::BrokenPipe)));
         assert_eq!(err2.text(), "");
         assert_eq!(out.text(), "");
+    }
+
+    #[test]
+    fn sizes_read_in_human_units() {
+        for (bytes, want) in [
+            (0, "0 bytes"),
+            (1, "1 byte"),
+            (999, "999 bytes"),
+            (1000, "1.0 kB"),
+            (513_200_000, "513.2 MB"),
+            (999_960, "1.0 MB"),
+            (3_000_000_000, "3.0 GB"),
+            (u64::MAX, "18.4 EB"),
+        ] {
+            assert_eq!(human_size(bytes), want, "{bytes}");
+        }
     }
 }

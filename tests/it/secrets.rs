@@ -236,3 +236,78 @@ fn directory_scans_in_a_repository_leave_out_ignored_files() {
         "build/out.txt:1:5: github-pat: ghp_…\nsrc/new.txt:1:5: github-pat: ghp_…\n"
     );
 }
+
+#[test]
+fn scan_exit_zero_reports_findings_and_exits_zero() {
+    let env = TestEnv::new();
+    env.write("app/config.py", &format!("GITHUB = \"{}\"\n", token()));
+    let run = env.gc(&["scan", "--exit-zero", "app"]);
+    run.code(0);
+    assert_eq!(run.stdout, "app/config.py:1:11: github-pat: ghp_…\n");
+    assert!(
+        run.stderr
+            .contains("gitcoord scan: 1 finding in 1 blob, 52 bytes"),
+        "{}",
+        run.stderr
+    );
+    let run = env.gc(&["scan", "--exit-zero", "--config", "missing.toml", "app"]);
+    run.code(2);
+}
+
+#[test]
+fn scan_report_path_writes_the_chosen_format_atomically_and_keeps_special_files() {
+    let env = TestEnv::new();
+    env.write("app/config.py", &format!("GITHUB = \"{}\"\n", token()));
+    env.write("app/clean.py", "print('hello')\n");
+    let run = env.gc(&[
+        "scan",
+        "--format",
+        "json",
+        "--report-path",
+        "out/report.json",
+        "app",
+    ]);
+    run.code(2);
+    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+    std::fs::create_dir_all(env.repo.join("out")).expect("mkdir");
+    let run = env.gc(&[
+        "scan",
+        "--format",
+        "json",
+        "--report-path",
+        "out/report.json",
+        "app",
+    ]);
+    run.code(1);
+    assert_eq!(run.stdout, "app/config.py:1:11: github-pat: ghp_…\n");
+    assert!(
+        run.stderr.contains("1 finding in 2 blobs, 67 bytes"),
+        "{}",
+        run.stderr
+    );
+    let report = std::fs::read_to_string(env.repo.join("out/report.json")).expect("report");
+    let value: serde_json::Value = serde_json::from_str(&report).expect("JSON report");
+    assert_eq!(value.as_array().map(Vec::len), Some(1), "{report}");
+    assert_no_secret(&report);
+    let leftovers = std::fs::read_dir(env.repo.join("out"))
+        .expect("out")
+        .count();
+    assert_eq!(leftovers, 1, "no temporary file is left behind");
+
+    let run = env.gc(&["scan", "--report-path", "out", "app"]);
+    run.code(2);
+    assert!(run.stderr.contains("is a directory"), "{}", run.stderr);
+    assert!(run.stderr.contains("next:"), "{}", run.stderr);
+
+    let run = env.gc(&[
+        "scan",
+        "--format",
+        "sarif",
+        "--report-path",
+        "/dev/null",
+        "app",
+    ]);
+    run.code(1);
+    let null = std::fs::metadata("/dev/null").expect("/dev/null");
+    assert!(!null.is_file(), "/dev/null is still a device");
+}
