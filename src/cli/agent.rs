@@ -1,4 +1,4 @@
-//! `gitcoord agent add|list|show|remove|bind`: the agent registry.
+//! `gitcoord agent add|edit|list|show|remove|bind`: the agent registry.
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -11,6 +11,8 @@ use crate::model::{Agent, Op, id};
 pub enum AgentCommand {
     /// Register an agent.
     Add(AddArgs),
+    /// Change an agent: branch, role, boundaries, merge order, coordinator.
+    Edit(super::agent_edit::EditArgs),
     /// List the agents.
     List,
     /// Show one agent.
@@ -18,10 +20,13 @@ pub enum AgentCommand {
         /// The agent id.
         id: String,
     },
-    /// Remove an agent and release its locks.
+    /// Remove an agent; refused while it is bound to a worktree or holds locks.
     Remove {
         /// The agent id.
         id: String,
+        /// Release its locks and drop its worktree binding too.
+        #[arg(long)]
+        force: bool,
     },
     /// Bind the current worktree to an agent.
     Bind {
@@ -62,10 +67,11 @@ pub struct AddArgs {
 pub fn run(ctx: &mut Ctx, cmd: AgentCommand) -> Result<Outcome, CliError> {
     match cmd {
         AgentCommand::Add(args) => add(ctx, args),
+        AgentCommand::Edit(args) => super::agent_edit::run(ctx, args),
         AgentCommand::List => list(ctx),
         AgentCommand::Show { id } => show(ctx, &id),
-        AgentCommand::Remove { id } => {
-            let applied = ctx.run_op(Op::AgentRemove { id })?;
+        AgentCommand::Remove { id, force } => {
+            let applied = ctx.run_op(Op::AgentRemove { id, force })?;
             report_applied(ctx, &applied)
         }
         AgentCommand::Bind { id } => {

@@ -82,14 +82,27 @@ impl Ctx {
 
     /// Who is acting, and why, given the current state.
     pub fn actor(&self, state: Option<&State>) -> Result<(Actor, Source), CliError> {
+        self.actor_for(state, None)
+    }
+
+    /// Who performs `op`: as [`Ctx::actor`], except that binding this worktree anew is not
+    /// stopped by the removal of the agent bound here before.
+    fn actor_for(
+        &self,
+        state: Option<&State>,
+        op: Option<&Op>,
+    ) -> Result<(Actor, Source), CliError> {
         let repo = self.repo()?;
+        let worktree = repo.workdir_key();
+        let rebinding = matches!(op, Some(Op::AgentBind { worktree: w, .. }) if *w == worktree);
         let inputs = identity::Inputs {
             flag: self.agent_flag.clone(),
             env: std::env::var("GITCOORD_AGENT").ok(),
-            worktree: repo.workdir_key(),
+            worktree,
             config: repo.config_string("gitcoord.agent"),
             branch: repo.current_branch(),
             user_name: repo.user_name(),
+            rebinding,
         };
         Ok(identity::resolve(state, &inputs)?)
     }
@@ -107,7 +120,7 @@ impl Ctx {
         let Some(mut snapshot) = snapshot else {
             return Ok(()); // run_op says there is no state
         };
-        let (actor, _) = self.actor(Some(&snapshot.state))?;
+        let (actor, _) = self.actor_for(Some(&snapshot.state), Some(op))?;
         let record = Record {
             op: op.clone(),
             actor,
@@ -142,7 +155,7 @@ impl Ctx {
         }
         // Only what the operation reads and may change is loaded.
         let snapshot = repo.read_state_in(&op.scope())?;
-        let (actor, _) = self.actor(snapshot.as_ref().map(|s| &s.state))?;
+        let (actor, _) = self.actor_for(snapshot.as_ref().map(|s| &s.state), Some(&op))?;
         let record = Record {
             op,
             actor,

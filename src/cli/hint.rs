@@ -44,8 +44,29 @@ fn op_hints(e: &OpError) -> Vec<String> {
         OpError::AfterItself { .. } => one("drop it from --after"),
         OpError::MergeCycle { .. } => one("drop one --after so the order has a first agent"),
         OpError::StillAfter { waiting, id } => vec![format!(
-            "remove '{waiting}' first, or re-register it without --after {id}"
+            "take it out of {waiting}'s merge order first: `gitcoord agent edit {waiting} --remove-after {id}`"
         )],
+        OpError::AgentBusy { id, locks, .. } => {
+            let mut steps = Vec::new();
+            if !locks.is_empty() {
+                steps.push(format!(
+                    "{}   # or let it release them",
+                    crate::model::text::shell_line(
+                        ["gitcoord", "unlock", "--force"]
+                            .into_iter()
+                            .chain(locks.iter().map(String::as_str))
+                    )
+                ));
+            }
+            steps.push(format!(
+                "{}   # releases its locks and drops its binding, in one operation",
+                crate::model::text::shell_line(["gitcoord", "agent", "remove", id, "--force"])
+            ));
+            steps
+        }
+        OpError::NotInList { id, .. } => {
+            vec![format!("see what it has: `gitcoord agent show {id}`")]
+        }
         OpError::CheckinNeedsAgent => {
             one("pass --agent ID, set GITCOORD_AGENT, or run it from the agent's worktree")
         }
@@ -151,10 +172,14 @@ fn op_hints(e: &OpError) -> Vec<String> {
 
 impl From<identity::UnknownAgent> for CliError {
     fn from(e: identity::UnknownAgent) -> Self {
-        let hint = format!(
-            "see `gitcoord agent list`, or register it with `gitcoord agent add {} --branch BRANCH`",
-            e.id
-        );
+        let hint = if e.via == identity::Source::Worktree {
+            "bind this worktree to an agent with `gitcoord agent bind ID` (see `gitcoord agent list`), act as one with --agent ID, or remove the worktree with `git worktree remove`".to_owned()
+        } else {
+            format!(
+                "see `gitcoord agent list`, or register it with `gitcoord agent add {} --branch BRANCH`",
+                e.id
+            )
+        };
         CliError::new(ErrorKind::Invalid, e).hint(hint)
     }
 }

@@ -1,6 +1,7 @@
 //! The command line: clap types, and a flat dispatcher to one module per subcommand.
 
 mod agent;
+mod agent_edit;
 mod brief;
 mod check;
 mod check_pr;

@@ -133,6 +133,7 @@ pub fn run(ctx: &mut Ctx, args: SpawnArgs) -> Result<Outcome, CliError> {
         if registered_here {
             ctx.run_op(Op::AgentRemove {
                 id: args.id.clone(),
+                force: true,
             })?;
         }
         return Err(CliError::from(e)

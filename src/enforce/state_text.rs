@@ -57,6 +57,10 @@ const NAMES: &[&str] = &[
     "owns",
     "deny",
     "allow",
+    "remove_owns",
+    "remove_deny",
+    "remove_allow",
+    "remove_after",
 ];
 
 /// Every free-text string in `value`, each on lines of its own (so a multi-line body keeps

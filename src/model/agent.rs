@@ -50,3 +50,50 @@ pub struct Agent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<Timestamp>,
 }
+
+/// The changes `agent edit` makes to one agent: what is set, what is added to each list
+/// and what is taken from it. Every field is optional in a record, so records stay readable
+/// as fields are added.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct AgentEdit {
+    /// A new branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// A new role; an empty one clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Globs to own besides those it owns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owns: Vec<String>,
+    /// Globs to add to its do-not-touch list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deny: Vec<String>,
+    /// Globs to add to its allow list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<String>,
+    /// Agents to be merged before it, besides those it names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
+    /// Globs it owns no longer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_owns: Vec<String>,
+    /// Globs taken off its do-not-touch list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_deny: Vec<String>,
+    /// Globs taken off its allow list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_allow: Vec<String>,
+    /// Agents it is merged after no longer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_after: Vec<String>,
+    /// Whether it is a coordinator from now on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinator: Option<bool>,
+}
+
+impl AgentEdit {
+    /// Whether the edit asks for no change at all.
+    pub fn is_empty(&self) -> bool {
+        *self == AgentEdit::default()
+    }
+}

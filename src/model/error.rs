@@ -81,6 +81,26 @@ pub enum OpError {
         /// The agent to be removed.
         id: String,
     },
+    /// An agent to be removed is bound to a worktree or holds locks.
+    #[error("{}", agent_busy(id, worktree.as_deref(), locks))]
+    AgentBusy {
+        /// The agent.
+        id: String,
+        /// The worktree bound to it.
+        worktree: Option<String>,
+        /// The patterns of the locks it holds.
+        locks: Vec<String>,
+    },
+    /// An edit takes from an agent's list what the list does not hold.
+    #[error("agent '{id}' has no '{value}' in its {field} list")]
+    NotInList {
+        /// The agent.
+        id: String,
+        /// The list: `owns`, `deny`, `allow` or `after`.
+        field: &'static str,
+        /// What was to be taken off it.
+        value: String,
+    },
     /// `checkin` by someone acting as no agent.
     #[error("checkin needs an agent, and you are acting as no registered agent")]
     CheckinNeedsAgent,
@@ -342,6 +362,7 @@ impl OpError {
     pub fn kind(&self) -> OpErrorKind {
         match self {
             OpError::LockHeld { .. }
+            | OpError::AgentBusy { .. }
             | OpError::LockInBoundary { .. }
             | OpError::HeldByOther { .. }
             | OpError::ForceNotAllowed { .. }
@@ -376,6 +397,18 @@ impl OpError {
         }
         Ok(())
     }
+}
+
+/// Says what keeps agent `id` from being removed: its worktree, its locks.
+fn agent_busy(id: &str, worktree: Option<&str>, locks: &[String]) -> String {
+    let mut what = Vec::new();
+    if let Some(worktree) = worktree {
+        what.push(format!("is bound to the worktree {worktree}"));
+    }
+    if !locks.is_empty() {
+        what.push(format!("holds locks on {}", locks.join(", ")));
+    }
+    format!("agent '{id}' {}", what.join(" and "))
 }
 
 /// Describes a lock that blocks `pattern`: who, since when, why, until when.

@@ -19,6 +19,9 @@ pub struct Inputs {
     pub branch: Option<String>,
     /// The user's name, for an unbound user.
     pub user_name: String,
+    /// The command binds this worktree anew (`agent bind`), so a removed binding here does
+    /// not stop it.
+    pub rebinding: bool,
 }
 
 /// How the acting agent was found.
@@ -55,9 +58,13 @@ impl Source {
     }
 }
 
-/// An agent named explicitly (flag, environment, config) that is not registered.
+/// An agent named explicitly (flag, environment, config) that is not registered, or the
+/// agent this worktree was bound to, removed since (`via` is then [`Source::Worktree`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("agent '{id}' ({}) is not registered", via.explain())]
+#[error("{}", match via {
+    Source::Worktree => format!("this worktree was bound to agent '{id}', which has been removed"),
+    via => format!("agent '{id}' ({}) is not registered", via.explain()),
+})]
 pub struct UnknownAgent {
     /// The id named.
     pub id: String,
@@ -80,6 +87,16 @@ pub fn resolve(state: Option<&State>, inputs: &Inputs) -> Result<(Actor, Source)
     if let Some(state) = state {
         if let Some(id) = state.agent_by_worktree(&inputs.worktree) {
             return Ok((Actor::Agent { id: id.to_owned() }, Source::Worktree));
+        }
+        // Its agent was removed: acting here as someone else (the branch's agent, an
+        // unbound user free of boundaries) would be a silent change of rules.
+        if let Some(id) = state.meta.removed_bindings.get(&inputs.worktree)
+            && !inputs.rebinding
+        {
+            return Err(UnknownAgent {
+                id: id.clone(),
+                via: Source::Worktree,
+            });
         }
     }
     if let Some(id) = inputs.config.as_deref().filter(|v| !v.is_empty()) {
@@ -172,5 +189,41 @@ mod tests {
             ..base
         };
         assert!(id(&typo).is_err());
+    }
+
+    #[test]
+    fn a_worktree_whose_agent_was_removed_is_an_error_until_bound_again() {
+        let mut s = state();
+        s.meta
+            .removed_bindings
+            .insert("/wt/gone".into(), "gone".into());
+        let inputs = Inputs {
+            worktree: "/wt/gone".into(),
+            branch: Some("feat/b".into()),
+            user_name: "lead".into(),
+            ..Inputs::default()
+        };
+        let err = resolve(Some(&s), &inputs).expect_err("no fallback to the branch's agent");
+        assert_eq!(err.via, Source::Worktree);
+        assert!(
+            err.to_string().contains("'gone', which has been removed"),
+            "{err}"
+        );
+        let flagged = Inputs {
+            flag: Some("b".into()),
+            ..inputs.clone()
+        };
+        assert_eq!(
+            resolve(Some(&s), &flagged).map(|(a, _)| a.label()),
+            Ok("b".into())
+        );
+        let rebinding = Inputs {
+            rebinding: true,
+            ..inputs
+        };
+        assert_eq!(
+            resolve(Some(&s), &rebinding).map(|(_, src)| src),
+            Ok(Source::Branch)
+        );
     }
 }

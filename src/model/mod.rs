@@ -5,6 +5,7 @@
 //! the time, so a lost compare-and-swap race or a sync can simply apply it again.
 
 pub mod agent;
+mod agent_ops;
 pub mod change;
 pub mod decision;
 pub mod error;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::message::{self, Draft};
 use super::shard::Scope;
-use super::{Agent, Halt, OpError, State, id, lock, task};
+use super::{Halt, OpError, State, agent_ops, lock, task};
 
 /// Who performs an operation: a registered agent, or an unbound user (usually the lead).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -57,12 +57,24 @@ pub enum Op {
         /// The new agent's id.
         id: String,
         /// Its record.
-        agent: Box<Agent>,
+        agent: Box<super::Agent>,
     },
-    /// Remove an agent (and release its locks).
+    /// Change a registered agent: its branch, role, boundaries, merge order.
+    AgentEdit {
+        /// The agent id.
+        id: String,
+        /// What changes.
+        edit: Box<super::agent::AgentEdit>,
+    },
+    /// Remove an agent. Refused while it is bound to a worktree or holds locks, unless
+    /// forced: then its locks are released and its binding dropped.
     AgentRemove {
         /// The agent id.
         id: String,
+        /// Release its locks and drop its binding. Records made before the refusal existed
+        /// did just that, so an absent field reads as true.
+        #[serde(default = "yes", skip_serializing_if = "is_true")]
+        force: bool,
     },
     /// Bind a worktree to an agent, so identity resolves there without flags.
     AgentBind {
@@ -233,6 +245,7 @@ impl Op {
             Op::MemorySet { .. } | Op::MemoryRm { .. } => Scope::core().with_memory(),
             Op::Init | Op::Migrate { .. } => Scope::all(),
             Op::AgentAdd { .. }
+            | Op::AgentEdit { .. }
             | Op::AgentBind { .. }
             | Op::PlanApply { .. }
             | Op::TaskAdd { .. }
@@ -323,9 +336,10 @@ pub fn apply(state: &mut State, record: &Record) -> Result<Applied, OpError> {
     }
     let mut applied = match &record.op {
         Op::Init => Ok(Applied::new("create the coordination state")),
-        Op::AgentAdd { id, agent } => agent_add(state, id, agent),
-        Op::AgentRemove { id } => agent_remove(state, id),
-        Op::AgentBind { id, worktree } => agent_bind(state, id, worktree),
+        Op::AgentAdd { id, agent } => agent_ops::add(state, id, agent),
+        Op::AgentEdit { id, edit } => agent_ops::edit(state, id, edit),
+        Op::AgentRemove { id, force } => agent_ops::remove(state, id, *force),
+        Op::AgentBind { id, worktree } => agent_ops::bind(state, id, worktree),
         Op::Checkin { status, task, note } => checkin(state, record, status, task, note),
         Op::Lock {
             patterns,
@@ -381,92 +395,12 @@ fn migrate(state: &mut State, from: u32, to: u32) -> Applied {
     ))
 }
 
-fn require_agent<'s>(state: &'s State, id: &str) -> Result<&'s Agent, OpError> {
-    state
-        .agents
-        .get(id)
-        .ok_or_else(|| OpError::NoSuchAgent { id: id.to_owned() })
+fn yes() -> bool {
+    true
 }
 
-fn agent_add(state: &mut State, id: &str, agent: &Agent) -> Result<Applied, OpError> {
-    id::validate_agent_id(id).map_err(|reason| OpError::BadAgentId { reason })?;
-    if state.agents.contains_key(id) {
-        return Err(OpError::AgentExists { id: id.to_owned() });
-    }
-    if let Some((other, _)) = state.agents.iter().find(|(_, a)| a.branch == agent.branch) {
-        return Err(OpError::BranchTaken {
-            branch: agent.branch.clone(),
-            agent: other.clone(),
-        });
-    }
-    if let Some(err) = owns_overlap(state, agent) {
-        return Err(err);
-    }
-    for before in &agent.after {
-        if before == id {
-            return Err(OpError::AfterItself { id: id.to_owned() });
-        }
-        require_agent(state, before)?;
-    }
-    state.agents.insert(id.to_owned(), agent.clone());
-    if let Some(cycle) = super::merge_order::find_cycle(&state.agents) {
-        state.agents.remove(id);
-        return Err(OpError::MergeCycle { cycle });
-    }
-    Ok(Applied::new(format!("add agent {id} on {}", agent.branch)))
-}
-
-/// The first of `agent`'s `owns` globs that can match a path another agent owns.
-fn owns_overlap(state: &State, agent: &Agent) -> Option<OpError> {
-    agent.owns.iter().find_map(|glob| {
-        state.agents.iter().find_map(|(other, a)| {
-            let theirs = a
-                .owns
-                .iter()
-                .find(|t| super::glob::may_overlap(glob, t) && super::glob::overlaps(glob, t))?;
-            Some(OpError::OwnsOverlap {
-                glob: glob.clone(),
-                agent: other.clone(),
-                theirs: theirs.clone(),
-            })
-        })
-    })
-}
-
-fn agent_remove(state: &mut State, id: &str) -> Result<Applied, OpError> {
-    require_agent(state, id)?;
-    if let Some((waiting, _)) = state
-        .agents
-        .iter()
-        .find(|(_, a)| a.after.iter().any(|b| b == id))
-    {
-        return Err(OpError::StillAfter {
-            waiting: waiting.clone(),
-            id: id.to_owned(),
-        });
-    }
-    state.agents.remove(id);
-    let before = state.locks.len();
-    state.locks.retain(|l| l.holder != id);
-    let mut applied = Applied::new(format!("remove agent {id}"));
-    if before > state.locks.len() {
-        let n = before - state.locks.len();
-        applied.notes.push(format!("released {n} lock(s) it held"));
-    }
-    Ok(applied)
-}
-
-fn agent_bind(state: &mut State, id: &str, worktree: &str) -> Result<Applied, OpError> {
-    require_agent(state, id)?;
-    for agent in state.agents.values_mut() {
-        if agent.worktree.as_deref() == Some(worktree) {
-            agent.worktree = None;
-        }
-    }
-    if let Some(agent) = state.agents.get_mut(id) {
-        agent.worktree = Some(worktree.to_owned());
-    }
-    Ok(Applied::new(format!("bind {worktree} to agent {id}")))
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn checkin(
@@ -484,7 +418,7 @@ fn checkin(
             OpError::no_line_break(field, text)?;
         }
     }
-    require_agent(state, id)?;
+    agent_ops::require(state, id)?;
     let task_note = match task {
         Some(task) => task::checkin_task(state, id, task)?,
         None => None,
@@ -493,7 +427,7 @@ fn checkin(
     let agent = state
         .agents
         .get_mut(id)
-        .expect("require_agent just found this agent");
+        .expect("agent_ops::require just found this agent");
     if status.is_some() {
         agent.status.clone_from(status);
     }

@@ -1,7 +1,7 @@
 //! Table tests of applying operations to a state.
 
 use super::*;
-use crate::model::OpErrorKind;
+use crate::model::{Agent, OpErrorKind};
 
 fn at(min: i64) -> Timestamp {
     Timestamp::from_second(1_790_000_000 + min * 60).expect("valid test time")
@@ -180,7 +180,16 @@ fn agents_and_halt() {
         "duplicate"
     );
     assert!(
-        run(&mut s, agent("a"), 1, Op::AgentRemove { id: "a".into() }).is_err(),
+        run(
+            &mut s,
+            agent("a"),
+            1,
+            Op::AgentRemove {
+                id: "a".into(),
+                force: true
+            }
+        )
+        .is_err(),
         "b waits on a"
     );
     run(

@@ -36,6 +36,11 @@ pub struct Meta {
     /// The clones that joined the state to sync it, by tag (see `model::site`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sites: BTreeMap<String, super::site::Site>,
+    /// Worktrees whose bound agent was removed (`agent remove --force`), by absolute path,
+    /// with that agent's id: identity there is an error until the worktree is bound again,
+    /// never a silent fall back to an unbound user.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub removed_bindings: BTreeMap<String, String>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -92,6 +97,7 @@ impl State {
                 last_message: 0,
                 last_decision: 0,
                 sites: BTreeMap::new(),
+                removed_bindings: BTreeMap::new(),
             },
             agents: BTreeMap::new(),
             locks: Vec::new(),

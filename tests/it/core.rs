@@ -174,9 +174,16 @@ fn agents_are_added_listed_shown_and_removed() {
     assert!(dup.stderr.contains("already registered"), "{}", dup.stderr);
 
     env.gc(&["--agent", "org", "lock", "src/a.rs"]).ok();
-    let removed = env.gc(&["agent", "remove", "org"]);
+    let busy = env.gc(&["agent", "remove", "org"]);
+    busy.code(1);
     assert!(
-        removed.ok().contains("released 1 lock(s) it held"),
+        busy.stderr.contains("holds locks on src/a.rs"),
+        "{}",
+        busy.stderr
+    );
+    let removed = env.gc(&["agent", "remove", "org", "--force"]);
+    assert!(
+        removed.ok().contains("released its locks: src/a.rs"),
         "{}",
         removed.stdout
     );

@@ -1,5 +1,6 @@
 //! Integration tests: real repositories in temp dirs, the real `git`, the built binary.
 
+mod agents;
 mod brief;
 mod check_pr;
 mod ci_templates;
