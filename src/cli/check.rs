@@ -17,6 +17,14 @@ pub enum CheckCommand {
     /// Check what `git commit` would commit now.
     PreCommit,
     /// Check what a push brings (git's pre-push lines on stdin, else the current branch).
+    ///
+    /// Reads the lines git gives a pre-push hook on stdin, one per ref pushed:
+    /// `<local ref> <local sha> <remote ref> <remote sha>`. With nothing on stdin, checks the
+    /// current branch as `git push REMOTE BRANCH` would push it. The halt is checked once;
+    /// every commit the push brings is checked, as the agent who made it, for locks held by
+    /// others, boundaries, file rules and added secrets; an update of the integration
+    /// branch is also checked for merge order. Pushes of gitcoord's own refs are not checked.
+    /// Exit 1 when the push would be refused, with one line per violation.
     PrePush(check_push::PrePushArgs),
     /// Check a pull request's commits (base..head) for CI.
     Pr(check_pr::PrArgs),

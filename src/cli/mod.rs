@@ -14,6 +14,7 @@ mod ctx;
 mod decision;
 mod demo;
 mod doctor;
+mod environment;
 mod error;
 mod format;
 mod graph;
@@ -39,6 +40,7 @@ mod scan;
 mod spawn;
 mod status;
 mod sync;
+mod table;
 mod task;
 mod templates;
 mod ui;
@@ -54,19 +56,38 @@ pub use ctx::Ctx;
 pub use error::{CliError, ErrorKind, Outcome, exit_code};
 pub use ui::Ui;
 
+/// The help heading of the options every subcommand takes.
+const GLOBAL: &str = "Global options";
+
+/// `--json` for a subcommand that has no JSON form: accepted as everywhere (and refused
+/// or ignored by the subcommand), but not offered in its help.
+fn hidden_json() -> clap::Arg {
+    clap::Arg::new("json")
+        .long("json")
+        .action(clap::ArgAction::SetTrue)
+        .hide(true)
+}
+
 /// Coordinate several coding agents on one git repository: locks, boundaries, merge order,
 /// secrets and an emergency halt, kept in `refs/gitcoord/state` and enforced by git hooks.
 #[derive(Parser, Debug)]
-#[command(name = "gitcoord", version, about, propagate_version = true)]
+#[command(
+    name = "gitcoord",
+    version,
+    about,
+    propagate_version = true,
+    after_help = environment::SHORT,
+    after_long_help = environment::HELP
+)]
 pub struct Cli {
-    /// Print machine-readable JSON instead of text.
-    #[arg(long, global = true)]
+    /// Print machine-readable JSON instead of text (where a command prints state).
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
     /// Act as this agent (overrides GITCOORD_AGENT, worktree binding, config and branch).
-    #[arg(long, global = true, value_name = "ID")]
+    #[arg(long, global = true, value_name = "ID", help_heading = GLOBAL)]
     pub agent: Option<String>,
     /// Run as if started in DIR.
-    #[arg(short = 'C', global = true, value_name = "DIR")]
+    #[arg(short = 'C', global = true, value_name = "DIR", help_heading = GLOBAL)]
     pub dir: Option<std::path::PathBuf>,
     /// The subcommand.
     #[command(subcommand)]
@@ -149,8 +170,8 @@ pub enum Command {
     Lock(lock::LockArgs),
     /// Release locks.
     Unlock(lock::UnlockArgs),
-    /// List the live locks.
-    Locks,
+    /// List the live locks (`--mine`, `--holder ID`, `--path P` filter them).
+    Locks(lock::LocksArgs),
     /// Emergency halt: refuse every commit and push until resumed.
     Halt(halt::HaltArgs),
     /// Lift the emergency halt.
@@ -165,14 +186,18 @@ pub enum Command {
     #[command(subcommand)]
     Check(check::CheckCommand),
     /// Entry point of the installed hook shims.
+    #[command(arg = hidden_json())]
     Hook(hook::HookArgs),
     /// Pre-edit check for agent tools (Claude Code PreToolUse hook on stdin).
+    #[command(arg = hidden_json())]
     Guard,
     /// Build a throw-away repository with three agents and show each enforcement.
     Demo(demo::DemoArgs),
     /// Print shell completions: bash, zsh, fish, elvish or powershell.
+    #[command(arg = hidden_json())]
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff): `gitcoord man | man -l -`.
+    #[command(arg = hidden_json())]
     Man,
     /// Scan paths, the staged change, a commit range or the history for secrets.
     Scan(scan::ScanArgs),
@@ -267,7 +292,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
         Command::Checkin(args) => checkin::run(ctx, args),
         Command::Lock(args) => lock::run_lock(ctx, args),
         Command::Unlock(args) => lock::run_unlock(ctx, args),
-        Command::Locks => lock::run_locks(ctx),
+        Command::Locks(args) => lock::run_locks(ctx, args),
         Command::Halt(args) => halt::run_halt(ctx, args),
         Command::Resume => halt::run_resume(ctx),
         Command::Status => status::run(ctx),

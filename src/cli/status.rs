@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::table::{self, Align, Table};
 use super::{CliError, Ctx, Outcome};
 use crate::model::{Agent, Halt, Lock, Message, time};
 
@@ -99,6 +100,7 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             .collect(),
         remote,
     };
+    let width = table::output_width();
     ctx.ui.emit(&status, |out| {
         if let Some(h) = status.halt {
             writeln!(
@@ -132,30 +134,8 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             )?;
         }
         writeln!(out, "agents ({})", status.agents.len())?;
-        for a in &status.agents {
-            let seen = a
-                .agent
-                .last_seen
-                .map(|t| time::ago(t, now))
-                .unwrap_or_else(|| "never seen".into());
-            let seen = if a.stale {
-                format!("{seen} (stale)")
-            } else {
-                seen
-            };
-            writeln!(
-                out,
-                "  {:<16} {:<30} {:<9} {:>2} lock(s)  {seen}{}",
-                a.id,
-                a.agent.branch,
-                a.agent.status.as_deref().unwrap_or("-"),
-                a.locks,
-                a.agent
-                    .task
-                    .as_ref()
-                    .map(|t| format!("  task {t}"))
-                    .unwrap_or_default()
-            )?;
+        if !status.agents.is_empty() {
+            agent_table(&status.agents, now).write(out, "  ", width)?;
         }
         if !state.tasks.is_empty() {
             let counts: Vec<String> = status
@@ -178,14 +158,8 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             }
         }
         writeln!(out, "locks ({})", status.locks.len())?;
-        for l in &status.locks {
-            writeln!(
-                out,
-                "  {:<30} {:<14} expires in {}",
-                l.pattern,
-                l.holder,
-                time::format_duration(l.expires.duration_since(now))
-            )?;
+        if !status.locks.is_empty() {
+            super::lock::table(&status.locks, now).write(out, "  ", width)?;
         }
         if !status.overdue.is_empty() {
             writeln!(out, "OVERDUE answers ({})", status.overdue.len())?;
@@ -213,6 +187,37 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
         Ok(())
     })?;
     Ok(Outcome::Clean)
+}
+
+/// The agents as a table: id, branch, status, locks held, task, last seen.
+fn agent_table(agents: &[AgentLine], now: jiff::Timestamp) -> Table {
+    let mut t = Table::new(&[
+        ("AGENT", Align::Left),
+        ("BRANCH", Align::Left),
+        ("STATUS", Align::Left),
+        ("LOCKS", Align::Right),
+        ("TASK", Align::Left),
+        ("SEEN", Align::Left),
+    ]);
+    for a in agents {
+        let seen = a
+            .agent
+            .last_seen
+            .map_or_else(|| "never".to_owned(), |t| time::ago(t, now));
+        t.row(vec![
+            a.id.to_owned(),
+            a.agent.branch.clone(),
+            a.agent.status.clone().unwrap_or_default(),
+            a.locks.to_string(),
+            a.agent.task.clone().unwrap_or_default(),
+            if a.stale {
+                format!("{seen} (stale)")
+            } else {
+                seen
+            },
+        ]);
+    }
+    t
 }
 
 /// The local state against the configured remote's last-fetched state, when one was fetched.

@@ -19,6 +19,7 @@ mod gitleaks_configs;
 mod globs;
 mod handoff;
 mod install;
+mod listings;
 mod memory;
 mod messages;
 mod notice;
