@@ -59,6 +59,11 @@ impl Ctx {
         Ok(self.repo.get_or_init(|| repo))
     }
 
+    /// The repository, when the command has opened it (never opens it).
+    pub fn opened_repo(&self) -> Option<&Repo> {
+        self.repo.get()
+    }
+
     /// The current time, or the time pinned by `GITCOORD_NOW`.
     pub fn now(&self) -> Result<Timestamp, CliError> {
         match std::env::var(NOW_ENV) {

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::{CliError, Ctx, Outcome};
 use crate::git::Repo;
 use crate::hooks::install::{HOOKS, is_shim};
+use crate::hooks::{health, managers};
 use crate::model::{State, message, time};
 
 /// One finding.
@@ -50,7 +51,7 @@ fn bad(check: &'static str, detail: String, fix: String) -> Finding {
 
 /// The hooks of the worktree at `root`: installed, and running — the pre-commit hook run
 /// as `git commit` runs it judges the staged change (exit 0 or 1), whatever it holds.
-fn hooks_of(root: &Path, out: &mut Vec<Finding>) {
+fn hooks_of(root: &Path, recorded: Option<&str>, out: &mut Vec<Finding>) {
     let shown = root.display();
     let dir = match Repo::hooks_dir_of(root) {
         Ok(dir) => dir,
@@ -63,12 +64,26 @@ fn hooks_of(root: &Path, out: &mut Vec<Finding>) {
             return;
         }
     };
+    if let Some(off) = recorded.and_then(|r| health::check_in(root, &dir, r)) {
+        out.push(bad(
+            "hooks",
+            format!(
+                "{shown}: enforcement is OFF for {}: {}",
+                off.hooks.join(", "),
+                off.why
+            ),
+            off.fix,
+        ));
+        return;
+    }
+    let managed = managers::detect(root, &dir)
+        .filter(|m| managers::MANAGED_HOOKS.iter().all(|h| m.runs(root, h)));
     let missing: Vec<&str> = HOOKS
         .iter()
         .copied()
         .filter(|h| !is_shim(&dir.join(h)))
         .collect();
-    if !missing.is_empty() {
+    if !missing.is_empty() && managed.is_none() {
         out.push(bad(
             "hooks",
             format!(
@@ -92,7 +107,11 @@ fn hooks_of(root: &Path, out: &mut Vec<Finding>) {
         Ok(o) if matches!(o.status.code(), Some(0 | 1)) => out.push(good(
             "hooks",
             format!(
-                "{shown}: pre-commit, pre-merge-commit and pre-push installed; pre-commit runs and judges (exit {})",
+                "{shown}: {}; pre-commit runs and judges (exit {})",
+                managed.map_or_else(
+                    || "pre-commit, pre-merge-commit and pre-push installed".to_owned(),
+                    |m| format!("{} runs gitcoord for pre-commit and pre-push", m.name())
+                ),
                 o.status.code().unwrap_or(0)
             ),
         )),
@@ -331,9 +350,10 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             None
         }
     };
+    let recorded = repo.config_string(health::RECORD_KEY);
     for checkout in repo.checkouts()? {
         if checkout.root.is_dir() {
-            hooks_of(&checkout.root, &mut out);
+            hooks_of(&checkout.root, recorded.as_deref(), &mut out);
         }
     }
     let root = repo.workdir().to_path_buf();

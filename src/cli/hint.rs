@@ -338,11 +338,8 @@ impl From<enforce::Error> for CliError {
 impl From<install::Error> for CliError {
     fn from(e: install::Error) -> Self {
         let hints = match &e {
-            install::Error::Managed {
-                manager, lines, ..
-            } => vec![
-                format!("add these lines so {manager} runs gitcoord:\n{lines}"),
-                "then run `gitcoord install` again to confirm; until then gitcoord's checks do not run on commit".to_owned(),
+            install::Error::Config(_) => vec![
+                "add the entries `gitcoord install` prints by hand, then run `gitcoord install` again to confirm".to_owned(),
             ],
             install::Error::Outside(_) => vec![
                 "name a directory inside the worktree, relative to its root, e.g. --hooks-dir .githooks".to_owned(),
@@ -353,9 +350,13 @@ impl From<install::Error> for CliError {
             install::Error::BothKept { .. } => vec![
                 "merge the two hooks by hand into one, then run `gitcoord install` again".to_owned(),
             ],
-            install::Error::HooksDir(_) | install::Error::Io { .. } => {
-                vec!["check the permissions of the hooks directory".to_owned()]
+            install::Error::HooksDir(_) => {
+                vec!["run `git rev-parse --git-path hooks` and `git config core.hooksPath` to see why".to_owned()]
             }
+            install::Error::Io { path, .. } => vec![format!(
+                "check that {} can be written (its permissions, the disk)",
+                path.display()
+            )],
         };
         hints
             .into_iter()

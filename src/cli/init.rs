@@ -102,7 +102,9 @@ pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<Outcome, CliError> {
                 writeln!(out, "  {note}")?;
             }
         }
-        if let Some(h) = &hooks {
+        if let Some(m) = hooks.as_ref().and_then(|h| h.manager.as_ref()) {
+            install::print_managed(out, m)?;
+        } else if let Some(h) = &hooks {
             let installed = h.installed.len() + h.unchanged.len();
             writeln!(out, "hooks: {installed} installed in {}", h.dir.display())?;
             if !h.chained.is_empty() {

@@ -19,15 +19,20 @@ pub struct InstallArgs {
     /// .githooks), and point core.hooksPath at it; clones then run `gitcoord install`.
     #[arg(long, value_name = "DIR")]
     pub hooks_dir: Option<String>,
+    /// Under a hook manager (husky, lefthook, the pre-commit framework), write the entries
+    /// that make it run gitcoord into its configuration (once; the rest stays as it is).
+    #[arg(long)]
+    pub write: bool,
 }
 
 /// Installs the hook shims.
 pub fn run_install(ctx: &mut Ctx, args: InstallArgs) -> Result<Outcome, CliError> {
     let report = match &args.hooks_dir {
         Some(dir) => install::install_committed(ctx.repo()?, dir, args.force)?,
-        None => install_hooks(ctx, args.force)?,
+        None => install::install(ctx.repo()?, args.force, args.write)?,
     };
     print(ctx, &report)?;
+    warn_managed(ctx, &report);
     if args.claude {
         let (path, added) = crate::hooks::claude::install(ctx.repo()?.workdir())?;
         let what = if added {
@@ -42,8 +47,27 @@ pub fn run_install(ctx: &mut Ctx, args: InstallArgs) -> Result<Outcome, CliError
 
 /// Installs the shims, mapping failures to exit codes; shared with `init` and `spawn`.
 pub fn install_hooks(ctx: &mut Ctx, force: bool) -> Result<Report, CliError> {
-    let repo = ctx.repo()?;
-    Ok(install::install(repo, force)?)
+    let report = install::install(ctx.repo()?, force, false)?;
+    warn_managed(ctx, &report);
+    Ok(report)
+}
+
+/// Warns, on stderr, while a hook manager does not run gitcoord yet (the report says what
+/// to add), and says what to run next.
+pub fn warn_managed(ctx: &mut Ctx, report: &Report) {
+    let Some(m) = &report.manager else {
+        return;
+    };
+    let name = m.manager.name();
+    match (&m.next, m.runs_gitcoord) {
+        (Some(next), false) => ctx.ui.note(&format!(
+            "warning: {name} runs this repository's hooks, so gitcoord wrote no shims, and {name} does not run gitcoord yet: commits and pushes are NOT checked\n  next: {next}"
+        )),
+        (Some(next), true) => ctx.ui.note(&format!(
+            "warning: {name}'s configuration runs gitcoord, but its hooks are not installed yet\n  next: {next}"
+        )),
+        (None, _) => {}
+    }
 }
 
 /// Removes the shims and restores chained hooks.
@@ -90,6 +114,35 @@ fn print(ctx: &mut Ctx, report: &Report) -> Result<(), CliError> {
         if let Some(done) = &report.hooks_path {
             writeln!(out, "{done}")?;
         }
+        if let Some(m) = &report.manager {
+            print_managed(out, m)?;
+        }
         Ok(())
     })
+}
+
+/// What a hook manager's integration looks like: who runs the hooks, what was written,
+/// and the entries still to add.
+pub fn print_managed(out: &mut dyn std::io::Write, m: &install::Managed) -> std::io::Result<()> {
+    let name = m.manager.name();
+    let config = m.config.display();
+    writeln!(
+        out,
+        "{name} manages the hooks here; gitcoord writes no shims of its own"
+    )?;
+    for file in &m.written {
+        writeln!(out, "wrote gitcoord's entries into {}", file.display())?;
+    }
+    if m.runs_gitcoord {
+        writeln!(out, "{config} runs `gitcoord hook`")?;
+    } else {
+        writeln!(out, "add to {config} (or run `gitcoord install --write`):")?;
+        for line in m.entries.lines() {
+            writeln!(out, "    {line}")?;
+        }
+    }
+    if let Some(next) = &m.next {
+        writeln!(out, "next: {next}")?;
+    }
+    Ok(())
 }

@@ -23,6 +23,7 @@ mod halt;
 mod handoff;
 mod hint;
 mod hook;
+mod hooks_off;
 mod init;
 mod install;
 mod integration;
@@ -276,7 +277,11 @@ pub fn run_with(ui: Ui, cli: Cli) -> (Ui, Result<Outcome, CliError>) {
         },
     };
     let mut ctx = Ctx::new(ui, cli.agent.clone(), cwd);
+    let warn = hooks_off::warns_after(&cli.command);
     let result = dispatch(&mut ctx, cli.command);
+    if warn {
+        hooks_off::warn_once_an_hour(&mut ctx);
+    }
     (ctx.ui, result)
 }
 

@@ -27,6 +27,9 @@ struct Status<'a> {
     /// The local state against the remote's as last fetched (`gitcoord sync`).
     #[serde(skip_serializing_if = "Option::is_none")]
     remote: Option<RemoteLine>,
+    /// Hooks gitcoord installed that no longer run it: enforcement is off for them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hooks_off: Option<crate::hooks::health::Off>,
 }
 
 #[derive(Serialize)]
@@ -99,9 +102,19 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             .map(|(id, t)| (id, t.assignee.as_deref().unwrap_or("-")))
             .collect(),
         remote,
+        hooks_off: crate::hooks::health::check(ctx.repo()?),
     };
     let width = table::output_width();
     ctx.ui.emit(&status, |out| {
+        if let Some(off) = &status.hooks_off {
+            writeln!(
+                out,
+                "ENFORCEMENT OFF for {}: {}\n  fix: {}\n",
+                off.hooks.join(", "),
+                off.why,
+                off.fix
+            )?;
+        }
         if let Some(h) = status.halt {
             writeln!(
                 out,

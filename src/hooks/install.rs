@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::health::RECORD_KEY;
+use super::managers::{self, MANAGED_HOOKS, Manager};
 use crate::git::Repo;
 
 /// The hooks gitcoord installs.
@@ -37,6 +39,28 @@ pub struct Report {
     /// What was done to `core.hooksPath`, if anything.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hooks_path: Option<String>,
+    /// The hook manager that runs the hooks here, and how it runs gitcoord.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manager: Option<Managed>,
+}
+
+/// A hook manager's integration: gitcoord writes no shims where a manager rewrites the
+/// hook files; the manager's configuration runs `gitcoord hook` instead.
+#[derive(Serialize, Debug)]
+pub struct Managed {
+    /// Which manager.
+    pub manager: Manager,
+    /// Its configuration file (husky: its directory).
+    pub config: PathBuf,
+    /// Whether its configuration runs gitcoord for pre-commit and pre-push.
+    pub runs_gitcoord: bool,
+    /// The entries to add when it does not (empty when it does).
+    pub entries: String,
+    /// The files `--write` changed now.
+    pub written: Vec<PathBuf>,
+    /// What to run next, when something is still to do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// The directory a team commits its hooks in, which `install` activates when it finds
@@ -46,18 +70,9 @@ pub const COMMITTED_DIR: &str = ".githooks";
 /// Why hooks could not be installed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// `core.hooksPath` points at a hook manager's directory that it regenerates.
-    #[error(
-        "core.hooksPath is '{hooks_path}', managed by {manager}; writing shims there would be overwritten, so nothing was installed"
-    )]
-    Managed {
-        /// The configured path.
-        hooks_path: String,
-        /// husky, lefthook, …
-        manager: String,
-        /// The exact lines to add.
-        lines: String,
-    },
+    /// A hook manager's configuration could not be updated.
+    #[error(transparent)]
+    Config(#[from] super::managers::Error),
     /// git could not say where the hooks directory is, or not set it.
     #[error("cannot find or set the hooks directory")]
     HooksDir(#[source] crate::git::command::Error),
@@ -111,16 +126,16 @@ pub fn is_shim(path: &Path) -> bool {
     fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.starts_with(MARKER)))
 }
 
-/// Installs the shims; with `force`, rewrites shims already there.
-pub fn install(repo: &Repo, force: bool) -> Result<Report, Error> {
+/// Installs the shims; with `force`, rewrites shims already there. Under a hook manager it
+/// writes no shim: it says (and with `write`, writes) what makes the manager run gitcoord.
+pub fn install(repo: &Repo, force: bool, write: bool) -> Result<Report, Error> {
     let dir = repo.hooks_dir().map_err(Error::HooksDir)?;
-    if check_manager(repo)? {
-        // husky's own hook files already call gitcoord: nothing to write.
-        return Ok(Report {
-            dir,
-            unchanged: HOOKS.iter().map(|h| (*h).to_owned()).collect(),
-            ..Report::default()
-        });
+    if committed_but_inactive(repo).is_none() {
+        if let Some(manager) = managers::detect(repo.workdir(), &dir) {
+            let report = managed(repo, &dir, manager, write)?;
+            record(repo, &MANAGED_HOOKS)?;
+            return Ok(report);
+        }
     }
     if let Some(rel) = committed_but_inactive(repo) {
         // A clone of a repository whose team committed the shims: activate them, unless
@@ -139,10 +154,66 @@ pub fn install(repo: &Repo, force: bool) -> Result<Report, Error> {
             ..Report::default()
         };
         report.hooks_path = activate(repo, &rel)?;
+        record(repo, &HOOKS)?;
         return Ok(report);
     }
     fs::create_dir_all(&dir).map_err(|e| io("cannot create", &dir, e))?;
-    write_shims(&dir, force)
+    let report = write_shims(&dir, force)?;
+    record(repo, &HOOKS)?;
+    Ok(report)
+}
+
+/// Records in the repository's config which hooks run gitcoord, so a hook displaced later
+/// is noticed ([`super::health`]); a git process only when the record changes.
+fn record(repo: &Repo, hooks: &[&str]) -> Result<(), Error> {
+    let value = hooks.join(",");
+    if repo.config_string(RECORD_KEY).as_deref() == Some(value.as_str()) {
+        return Ok(());
+    }
+    repo.set_local_config(RECORD_KEY, Some(&value))
+        .map_err(Error::HooksDir)
+}
+
+/// Integrates with `manager`: writes its entries with `write`; once its configuration runs
+/// gitcoord, takes gitcoord's own shims out of its way (putting back what they chained),
+/// since the manager's install would displace them or, for the pre-commit framework, run
+/// them in a loop.
+fn managed(repo: &Repo, dir: &Path, manager: Manager, write: bool) -> Result<Report, Error> {
+    let root = repo.workdir();
+    let written = if write {
+        managers::write(repo, manager)?
+    } else {
+        Vec::new()
+    };
+    let runs = MANAGED_HOOKS.iter().all(|h| manager.runs(root, h));
+    let mut report = Report {
+        dir: dir.to_path_buf(),
+        ..Report::default()
+    };
+    if runs && manager != Manager::Husky {
+        unshim(dir, &MANAGED_HOOKS, &mut report)?;
+    }
+    let hooks = MANAGED_HOOKS.join(",");
+    let next = if !runs {
+        Some(manager.fix())
+    } else if super::health::check_in(root, dir, &hooks).is_some() {
+        manager.install_command().map(str::to_owned)
+    } else {
+        None
+    };
+    report.manager = Some(Managed {
+        manager,
+        config: manager.config(root),
+        runs_gitcoord: runs,
+        entries: if runs {
+            String::new()
+        } else {
+            manager.entries()
+        },
+        written,
+        next,
+    });
+    Ok(report)
 }
 
 /// Writes the shims into `dir`, chaining the hooks there; with `force`, rewrites shims.
@@ -195,6 +266,7 @@ pub fn install_committed(repo: &Repo, rel_dir: &str, force: bool) -> Result<Repo
         return Err(Error::Outside(rel_dir.to_owned()));
     }
     let mut report = write_shims(&dir, force)?;
+    record(repo, &HOOKS)?;
     if !force {
         if let Some(what) = worktrees_without(repo, &rel)? {
             // The shims are written here, to be committed; the switch waits for them.
@@ -252,7 +324,7 @@ fn hooks_that_would_stop(repo: &Repo, rel: &str) -> Result<Option<String>, Error
 }
 
 /// Whether git would run the file at `path` as a hook.
-fn is_executable(path: &Path) -> bool {
+pub(crate) fn is_executable(path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -320,6 +392,10 @@ pub fn uninstall(repo: &Repo) -> Result<Report, Error> {
         // The team's committed shims stay in the tree; only this clone stops running them.
         repo.set_local_config("core.hooksPath", None)
             .map_err(Error::HooksDir)?;
+        if repo.config_string(RECORD_KEY).is_some() {
+            repo.set_local_config(RECORD_KEY, None)
+                .map_err(Error::HooksDir)?;
+        }
         return Ok(Report {
             dir,
             hooks_path: Some(format!(
@@ -332,19 +408,29 @@ pub fn uninstall(repo: &Repo) -> Result<Report, Error> {
         dir: dir.clone(),
         ..Report::default()
     };
-    for hook in HOOKS {
+    unshim(&dir, &HOOKS, &mut report)?;
+    if repo.config_string(RECORD_KEY).is_some() {
+        repo.set_local_config(RECORD_KEY, None)
+            .map_err(Error::HooksDir)?;
+    }
+    Ok(report)
+}
+
+/// Removes gitcoord's shims for `hooks` from `dir` and puts back the hooks they chained.
+fn unshim(dir: &Path, hooks: &[&str], report: &mut Report) -> Result<(), Error> {
+    for hook in hooks {
         let path = dir.join(hook);
         let chained = dir.join(format!("{hook}{CHAINED}"));
         if path.exists() && is_shim(&path) {
             fs::remove_file(&path).map_err(|e| io("cannot remove", &path, e))?;
-            report.removed.push(hook.to_owned());
+            report.removed.push((*hook).to_owned());
         }
         if chained.exists() && !path.exists() {
             fs::rename(&chained, &path).map_err(|e| io("cannot restore", &chained, e))?;
-            report.restored.push(hook.to_owned());
+            report.restored.push((*hook).to_owned());
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// Writes `text` to `path` as an executable file, whole or not at all: written and made
@@ -368,40 +454,4 @@ fn write_executable(path: &Path, text: &str) -> Result<(), Error> {
     file.persist(path)
         .map_err(|e| io("cannot write", path, e.error))?;
     Ok(())
-}
-
-/// Refuses to write into a directory a hook manager regenerates (husky's `.husky/_`) and
-/// says the exact lines to add instead; `Ok(true)` when its hook files already call gitcoord.
-fn check_manager(repo: &Repo) -> Result<bool, Error> {
-    let Some(hooks_path) = repo.config_string("core.hooksPath") else {
-        return Ok(false);
-    };
-    if !hooks_path.contains(".husky") {
-        // A plain directory of hooks: git runs what is there, so installing there is right.
-        return Ok(false);
-    }
-    let husky = repo.workdir().join(".husky");
-    // pre-merge-commit only adds the halt to merges that need no resolving: a team's husky
-    // set-up without it still enforces everything else, so it is not demanded there.
-    let lines: Vec<(String, String)> = HOOKS
-        .iter()
-        .filter(|h| **h != "pre-merge-commit")
-        .map(|h| (format!(".husky/{h}"), format!("gitcoord hook {h} \"$@\"")))
-        .filter(|(file, _)| {
-            !fs::read_to_string(repo.workdir().join(file))
-                .is_ok_and(|t| t.contains("gitcoord hook"))
-        })
-        .collect();
-    if lines.is_empty() && husky.is_dir() {
-        return Ok(true);
-    }
-    Err(Error::Managed {
-        hooks_path,
-        manager: "husky".into(),
-        lines: lines
-            .iter()
-            .map(|(file, line)| format!("    echo '{line}' >> {file}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    })
 }

@@ -18,6 +18,7 @@ mod enforce;
 mod gitleaks_configs;
 mod globs;
 mod handoff;
+mod hook_managers;
 mod install;
 mod listings;
 mod memory;
