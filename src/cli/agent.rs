@@ -115,6 +115,19 @@ struct Listed<'a> {
     id: &'a str,
     #[serde(flatten)]
     agent: &'a Agent,
+    /// Seconds since it was last seen; `null` when never (docs/json.md).
+    last_seen_age_secs: Option<i64>,
+}
+
+impl<'a> Listed<'a> {
+    fn at(id: &'a str, agent: &'a Agent, now: jiff::Timestamp) -> Listed<'a> {
+        let last_seen_age_secs = agent.last_seen.map(|t| super::json::age_secs(t, now));
+        Listed {
+            id,
+            agent,
+            last_seen_age_secs,
+        }
+    }
 }
 
 fn list(ctx: &mut Ctx) -> Result<Outcome, CliError> {
@@ -124,7 +137,7 @@ fn list(ctx: &mut Ctx) -> Result<Outcome, CliError> {
         .state
         .agents
         .iter()
-        .map(|(id, agent)| Listed { id, agent })
+        .map(|(id, agent)| Listed::at(id, agent, now))
         .collect();
     ctx.ui.emit(&agents, |out| {
         if agents.is_empty() {
@@ -159,7 +172,7 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<Outcome, CliError> {
             "see `gitcoord agent list`",
         ));
     };
-    let listed = Listed { id, agent };
+    let listed = Listed::at(id, agent, ctx.now()?);
     ctx.ui.emit(&listed, |out| {
         writeln!(out, "{id}")?;
         writeln!(out, "  branch       {}", agent.branch)?;

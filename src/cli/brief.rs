@@ -24,7 +24,7 @@ pub struct Section {
     /// Its lines.
     pub items: Vec<String>,
     /// Lines left out, and the command that shows them.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub more: Option<String>,
 }
 

@@ -24,9 +24,9 @@ pub struct PrArgs {
     /// The pull request's head revision.
     #[arg(long, value_name = "REV")]
     pub head: String,
-    /// The output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// The output format (default: text; `--json` is `--format json`).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Exit 0 even when violations are found (errors still exit 2).
     #[arg(long)]
     pub exit_zero: bool,
@@ -54,6 +54,7 @@ struct Report<'a> {
 
 /// Runs the checks on `base..head` and prints them in the chosen format.
 pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<Outcome, CliError> {
+    let format = super::json::report_format(ctx.ui.json, args.format)?;
     let skip = check::skips(ctx);
     let now = ctx.now()?;
     let repo = ctx.repo()?;
@@ -107,8 +108,8 @@ pub fn run(ctx: &mut Ctx, args: PrArgs) -> Result<Outcome, CliError> {
         anchor: outcome.anchor.as_deref().unwrap_or(report::DEFAULT_ANCHOR),
         rules: report::rules(setup.secrets.as_ref()),
     };
-    let found = report.by_hand(ctx, args.format)?;
-    if args.format == Format::Github && !ctx.ui.json {
+    let found = report.by_hand(ctx, format)?;
+    if format == Format::Github {
         if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
             let range = format!("{}..{}", value.base, value.head);
             let summary = ci::github_summary(&range, value.commits, &outcome.violations);

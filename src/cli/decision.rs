@@ -164,7 +164,8 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<Outcome, CliError> {
         }));
     };
     let who = resolvers(state, d);
-    let value = serde_json::json!({ "decision": d, "may_resolve": who });
+    let value =
+        crate::model::keys::every_key(|| serde_json::json!({ "decision": d, "may_resolve": who }));
     ctx.ui.emit(&value, |out| {
         writeln!(out, "{}", line(d, now))?;
         writeln!(

@@ -27,7 +27,7 @@ pub struct Finding {
     /// What was found.
     pub detail: String,
     /// What to do, when it is not.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub fix: Option<String>,
 }
 

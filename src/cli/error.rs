@@ -131,11 +131,18 @@ pub fn exit_code(result: &Result<Outcome, CliError>) -> u8 {
     match result {
         Ok(Outcome::Clean) => 0,
         Ok(Outcome::Findings) => 1,
-        Err(e) => match e.kind {
+        Err(e) => e.exit_code(),
+    }
+}
+
+impl CliError {
+    /// The exit code this failure ends the command with (see [`exit_code`]).
+    pub fn exit_code(&self) -> u8 {
+        match self.kind {
             ErrorKind::BrokenPipe => 0,
             ErrorKind::Refused => 1,
             ErrorKind::Invalid => 2,
-        },
+        }
     }
 }
 

@@ -93,7 +93,9 @@ pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<Outcome, CliError> {
     } else {
         Some(install::install_hooks(ctx, false)?)
     };
-    let value = serde_json::json!({ "message": message, "hooks": hooks, "plan": applied });
+    let value = crate::model::keys::every_key(
+        || serde_json::json!({ "message": message, "hooks": hooks, "plan": applied }),
+    );
     ctx.ui.emit(&value, |out| {
         writeln!(out, "{message}")?;
         if let Some(applied) = &applied {

@@ -27,6 +27,7 @@ mod hooks_off;
 mod init;
 mod install;
 mod integration;
+mod json;
 mod lock;
 mod log;
 mod memory;
@@ -55,6 +56,7 @@ use clap::{Parser, Subcommand};
 
 pub use ctx::Ctx;
 pub use error::{CliError, ErrorKind, Outcome, exit_code};
+pub use json::parse_failed;
 pub use ui::Ui;
 
 /// The help heading of the options every subcommand takes.

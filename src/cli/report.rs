@@ -40,7 +40,8 @@ impl<T: Serialize> CheckReport<'_, T> {
         Ok(Outcome::Findings)
     }
 
-    /// The report on stdout in `format` (`--json` wins).
+    /// The report on stdout in `format`, JSON under `--json` (commands with `--format`
+    /// settle the two first: `json::report_format`).
     pub fn by_hand(&self, ctx: &mut Ctx, format: Format) -> Result<Outcome, CliError> {
         let format = if ctx.ui.json { Format::Json } else { format };
         let in_ci = ctx.in_ci();
@@ -53,7 +54,9 @@ impl<T: Serialize> CheckReport<'_, T> {
         if !findings.write_ci(out, format)? {
             match format {
                 Format::Json => {
-                    serde_json::to_writer_pretty(&mut *out, self.value)?;
+                    crate::model::keys::every_key(|| {
+                        serde_json::to_writer_pretty(&mut *out, self.value)
+                    })?;
                     writeln!(out)?;
                 }
                 _ if self.violations.is_empty() => writeln!(out, "{}", self.ok)?,

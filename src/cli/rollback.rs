@@ -57,7 +57,7 @@ pub fn run(ctx: &mut Ctx, args: RollbackArgs) -> Result<Outcome, CliError> {
         moves.push(Move {
             name,
             branch,
-            from: from.map(|f| f.to_hex_with_len(10).to_string()),
+            from: from.map(|f| f.to_string()),
             to: to.to_string(),
             worktree,
         });
@@ -132,8 +132,10 @@ pub fn run(ctx: &mut Ctx, args: RollbackArgs) -> Result<Outcome, CliError> {
                 "{verb} {} ({}) from {} to {}{}",
                 m.branch,
                 m.name,
-                m.from.as_deref().unwrap_or("nothing"),
-                &m.to[..10],
+                m.from
+                    .as_deref()
+                    .map_or("nothing", |f| f.get(..10).unwrap_or(f)),
+                m.to.get(..10).unwrap_or(&m.to),
                 m.worktree
                     .as_ref()
                     .map(|w| format!(", in {w}"))

@@ -37,9 +37,9 @@ pub struct ScanArgs {
     /// Inside a repository, also scan files that `.gitignore` excludes.
     #[arg(long)]
     pub no_ignore: bool,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Report format (default: text; `--json` is `--format json`).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
@@ -54,6 +54,7 @@ pub struct ScanArgs {
 
 /// Runs `scan`: 0 when nothing is found, 1 with findings, 2 on errors.
 pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<Outcome, CliError> {
+    let format = super::json::report_format(ctx.ui.json, args.format)?;
     let report_path = args.report_path.as_ref().map(|p| ctx.cwd().join(p));
     if let Some(path) = &report_path {
         report_file::check(path)?;
@@ -84,11 +85,6 @@ pub fn run(ctx: &mut Ctx, args: ScanArgs) -> Result<Outcome, CliError> {
             absolute(ctx, &args.paths)?
         };
         scan_tree(ctx, &setup, &roots, args.no_ignore)?
-    };
-    let format = if ctx.ui.json {
-        Format::Json
-    } else {
-        args.format
     };
     match &report_path {
         Some(path) => {

@@ -3,32 +3,33 @@
 
 use serde::Serialize;
 
+use super::json::{HaltLine, LockLine, age_secs};
 use super::table::{self, Align, Table};
 use super::{CliError, Ctx, Outcome};
-use crate::model::{Agent, Halt, Lock, Message, time};
+use crate::model::{Agent, Lock, Message, time};
 
 #[derive(Serialize)]
 struct Status<'a> {
     state: String,
-    halt: Option<&'a Halt>,
+    halt: Option<HaltLine<'a>>,
     agents: Vec<AgentLine<'a>>,
-    locks: Vec<&'a Lock>,
+    locks: Vec<LockLine<'a>>,
     /// Messages their addressee has not acknowledged (to `all`: no one has).
     unacknowledged: Vec<&'a Message>,
     /// Messages that required a response, have none, and are past their deadline.
     overdue: Vec<&'a Message>,
     /// The open wave, if the plan has waves.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     wave: Option<&'a str>,
     /// How many tasks have each status.
     tasks: std::collections::BTreeMap<&'static str, usize>,
     /// The tasks in progress, with their assignee.
     in_progress: Vec<(&'a str, &'a str)>,
     /// The local state against the remote's as last fetched (`gitcoord sync`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     remote: Option<RemoteLine>,
     /// Hooks gitcoord installed that no longer run it: enforcement is off for them.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     hooks_off: Option<crate::hooks::health::Off>,
 }
 
@@ -49,6 +50,8 @@ struct AgentLine<'a> {
     locks: usize,
     /// Not seen for longer than the plan's `stale_after` (default 24 h).
     stale: bool,
+    /// Seconds since it was last seen; `null` when never.
+    last_seen_age_secs: Option<i64>,
 }
 
 /// Prints the one-screen status.
@@ -71,13 +74,17 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
             agent,
             locks: locks.iter().filter(|l| &l.holder == id).count(),
             stale: state.is_stale(agent, now),
+            last_seen_age_secs: agent.last_seen.map(|t| age_secs(t, now)),
         })
         .collect();
     let status = Status {
-        state: snapshot.commit.to_hex_with_len(10).to_string(),
-        halt: state.halt.as_ref(),
+        state: snapshot.commit.to_string(),
+        halt: state.halt.as_ref().map(|halt| HaltLine {
+            halt,
+            age_secs: age_secs(halt.at, now),
+        }),
         agents,
-        locks,
+        locks: locks.iter().map(|l| LockLine::at(l, now)).collect(),
         unacknowledged: state
             .messages
             .iter()
@@ -115,7 +122,7 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
                 off.fix
             )?;
         }
-        if let Some(h) = status.halt {
+        if let Some(h) = status.halt.as_ref().map(|h| h.halt) {
             writeln!(
                 out,
                 "HALTED by {} {}: {}",
@@ -172,7 +179,8 @@ pub fn run(ctx: &mut Ctx) -> Result<Outcome, CliError> {
         }
         writeln!(out, "locks ({})", status.locks.len())?;
         if !status.locks.is_empty() {
-            super::lock::table(&status.locks, now).write(out, "  ", width)?;
+            let locks: Vec<&Lock> = status.locks.iter().map(|l| l.lock).collect();
+            super::lock::table(&locks, now).write(out, "  ", width)?;
         }
         if !status.overdue.is_empty() {
             writeln!(out, "OVERDUE answers ({})", status.overdue.len())?;

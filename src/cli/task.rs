@@ -261,7 +261,9 @@ fn show(ctx: &mut Ctx, id: &str) -> Result<Outcome, CliError> {
         }));
     };
     let waiting = task::blockers(state, id, task);
-    let value = serde_json::json!({ "id": id, "task": task, "waiting_on": waiting });
+    let value = crate::model::keys::every_key(
+        || serde_json::json!({ "id": id, "task": task, "waiting_on": waiting }),
+    );
     ctx.ui.emit(&value, |out| {
         writeln!(out, "{id}: {}", crate::model::text::one_line(&task.title))?;
         writeln!(out, "  status: {}", task.status.name())?;
@@ -373,10 +375,12 @@ pub fn run_next(ctx: &mut Ctx) -> Result<Outcome, CliError> {
         .iter()
         .filter(|m| m.draft.handoff.is_some() && m.is_unread_by(agent))
         .collect();
-    let value = serde_json::json!({
-        "task": detail.map(|(id, t)| serde_json::json!({ "id": id, "title": t.title, "status": t.status.name(), "wave": t.wave, "deliverables": t.deliverables })),
-        "waiting_on": next.waiting_on,
-        "handoffs": handoffs,
+    let value = crate::model::keys::every_key(|| {
+        serde_json::json!({
+            "task": detail.map(|(id, t)| serde_json::json!({ "id": id, "title": t.title, "status": t.status.name(), "wave": t.wave, "deliverables": t.deliverables })),
+            "waiting_on": next.waiting_on,
+            "handoffs": handoffs,
+        })
     });
     ctx.ui.emit(&value, |out| {
         match detail {

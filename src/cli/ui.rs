@@ -122,7 +122,9 @@ impl Ui {
         render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     ) -> Result<(), CliError> {
         if self.json {
-            let text = serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?;
+            // Every key, always: an empty list is `[]`, an absent value `null` (docs/json.md).
+            let text = crate::model::keys::every_key(|| serde_json::to_string_pretty(value))
+                .map_err(anyhow::Error::from)?;
             writeln!(self.out, "{text}")?;
         } else {
             render(&mut Printable(&mut self.out))?;
@@ -142,9 +144,18 @@ impl Ui {
         let _ = writeln!(Printable(&mut self.err), "{text}");
     }
 
-    /// Renders a failure on stderr: what happened, each cause, then what to do next. A
-    /// closed pipe is not rendered: the reader went away, nothing is wrong.
+    /// Renders a failure on stderr: what happened, each cause, then what to do next; under
+    /// `--json` also as the error object on stdout (docs/json.md). A closed pipe is not
+    /// rendered: the reader went away, nothing is wrong.
     pub fn error(&mut self, e: &CliError) {
+        if self.json && e.kind() != ErrorKind::BrokenPipe {
+            let document = super::json::ErrorDocument::of(e);
+            if let Ok(text) = serde_json::to_string_pretty(&document) {
+                // A closed stdout is no reason to fail twice.
+                let _ = writeln!(self.out, "{text}");
+                let _ = self.out.flush();
+            }
+        }
         let label = match e.kind() {
             ErrorKind::BrokenPipe => return,
             ErrorKind::Refused => "refused",

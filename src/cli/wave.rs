@@ -106,7 +106,9 @@ pub fn run(ctx: &mut Ctx, cmd: WaveCommand) -> Result<Outcome, CliError> {
                     })
                 })
                 .collect();
-            let value = serde_json::json!({ "wave": listed(state, wave), "tasks": tasks });
+            let value = crate::model::keys::every_key(
+                || serde_json::json!({ "wave": listed(state, wave), "tasks": tasks }),
+            );
             ctx.ui.emit(&value, |out| {
                 let l = listed(state, wave);
                 writeln!(

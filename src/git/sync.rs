@@ -74,7 +74,7 @@ pub struct Report {
     /// How many times the remote moved during the sync and it started again.
     pub retries: u32,
     /// The site this clone joined the state as, on its first sync.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub joined: Option<String>,
 }
 

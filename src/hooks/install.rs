@@ -37,7 +37,7 @@ pub struct Report {
     /// Chained hooks put back by uninstall.
     pub restored: Vec<String>,
     /// What was done to `core.hooksPath`, if anything.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub hooks_path: Option<String>,
     /// The hook manager that runs the hooks here, and how it runs gitcoord.
     #[serde(skip_serializing_if = "Option::is_none")]

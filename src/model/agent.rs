@@ -9,45 +9,45 @@ pub struct Agent {
     /// The branch the agent works on.
     pub branch: String,
     /// A free-form role, e.g. `security lead`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub role: Option<String>,
     /// What it knows, matched against tasks' expertise.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub expertise: Vec<String>,
     /// Ports of the services it runs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub ports: Vec<u16>,
     /// Globs this agent owns: no other agent may change them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub owns: Vec<String>,
     /// Globs this agent must not touch (its do-not-touch list).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub deny: Vec<String>,
     /// When not empty, the only globs this agent may change.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub allow: Vec<String>,
     /// Agents whose work must be merged before this agent's (merge order).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub after: Vec<String>,
     /// A coordinator may force-unlock and resolve on behalf of others.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::no")]
     pub coordinator: bool,
     /// The absolute path of the worktree bound to this agent, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub worktree: Option<String>,
     /// When the agent was registered.
     pub added: Timestamp,
     /// The last status reported by `checkin`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub status: Option<String>,
     /// The task the agent reported working on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub task: Option<String>,
     /// A free-form note from the last `checkin`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub note: Option<String>,
     /// The last time the agent checked in or changed the state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub last_seen: Option<Timestamp>,
 }
 

@@ -18,23 +18,23 @@ pub struct Decision {
     /// The options, each `NAME` or `NAME: pros and cons`.
     pub options: Vec<String>,
     /// Agents whose input is asked.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub input_from: Vec<String>,
     /// The area it decides (a glob), which names who has the final say.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub area: Option<String>,
     /// When it should be resolved by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub deadline: Option<Timestamp>,
     /// Who proposed it, and when.
     pub proposed_by: String,
     /// When.
     pub proposed: Timestamp,
     /// The input given, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub input: Vec<Input>,
     /// The outcome, once resolved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub resolution: Option<Resolution>,
 }
 
@@ -87,13 +87,13 @@ pub struct Proposal {
     /// The options.
     pub options: Vec<String>,
     /// Agents asked for input.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub input_from: Vec<String>,
     /// The area (a normalised glob).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub area: Option<String>,
     /// How long it may stay open, in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub deadline_secs: Option<i64>,
 }
 

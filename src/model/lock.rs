@@ -20,7 +20,7 @@ pub struct Lock {
     /// The actor holding it: an agent id or `user:NAME`.
     pub holder: String,
     /// Why it is held.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub reason: Option<String>,
     /// When it was first acquired.
     pub acquired: Timestamp,

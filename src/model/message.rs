@@ -27,10 +27,10 @@ pub struct Message {
     /// When it was sent.
     pub sent: Timestamp,
     /// Who has acknowledged it (agent ids or `user:NAME`), in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub acked_by: Vec<String>,
     /// When an answer is due, for a message that requires a response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub due: Option<Timestamp>,
 }
 
@@ -69,20 +69,20 @@ pub struct Draft {
     /// The subject line.
     pub subject: String,
     /// The body, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub body: Option<String>,
     /// Whether the sender waits for an answer.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::no")]
     pub requires_response: bool,
     /// The message this one answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub reply_to: Option<String>,
     /// How long the recipient has to answer, in seconds (default: the plan's
     /// `response_deadline`, else 4 hours); only with `requires_response`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub within_secs: Option<i64>,
     /// What a handoff hands over.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub handoff: Option<Handoff>,
 }
 
@@ -95,10 +95,10 @@ pub struct Handoff {
     /// Its tip when handed over (full hex id).
     pub commit: String,
     /// The files handed over, as they are at `commit`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub files: Vec<String>,
     /// The sender's task the handoff completes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub task: Option<String>,
 }
 

@@ -14,6 +14,7 @@ pub mod glob;
 pub mod graph;
 pub mod id;
 pub mod identity;
+pub mod keys;
 pub mod lock;
 pub mod memory;
 pub mod merge_order;

@@ -102,7 +102,7 @@ pub enum Op {
         ttl_secs: i64,
         /// Lock inside another agent's `owns` or the locker's own `deny` (coordinators and
         /// users only). Absent from records made before it existed: false.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[serde(default, skip_serializing_if = "crate::model::keys::no")]
         force: bool,
     },
     /// Release locks.
@@ -279,7 +279,7 @@ pub struct Record {
     pub at: Timestamp,
     /// The clone it was made in, once that clone joined a shared state (`gitcoord sync`):
     /// ids it gives out carry it, so two machines never give out the same one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub site: Option<String>,
 }
 
@@ -291,7 +291,7 @@ pub struct Applied {
     /// Further facts worth telling (renewed locks, dropped expired locks…).
     pub notes: Vec<String>,
     /// The id of what the operation created (a message), for scripts.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub id: Option<String>,
     /// The operation changes nothing (a plan applied again, a task claimed twice by the same
     /// agent): nothing is written.

@@ -19,22 +19,42 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Settings::is_default")]
     pub settings: Settings,
     /// The agents.
-    #[serde(default, rename = "agent", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "agent",
+        skip_serializing_if = "crate::model::keys::empty"
+    )]
     pub agents: Vec<PlanAgent>,
     /// Area glob → the agent with final say over it.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty_map")]
     pub authority: BTreeMap<String, String>,
     /// File-organisation rules.
-    #[serde(default, rename = "rule", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "rule",
+        skip_serializing_if = "crate::model::keys::empty"
+    )]
     pub rules: Vec<FileRule>,
     /// Tasks.
-    #[serde(default, rename = "task", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "task",
+        skip_serializing_if = "crate::model::keys::empty"
+    )]
     pub tasks: Vec<PlanTask>,
     /// Waves, in the order they open.
-    #[serde(default, rename = "wave", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "wave",
+        skip_serializing_if = "crate::model::keys::empty"
+    )]
     pub waves: Vec<PlanWave>,
     /// Checks, run by `task done`, `wave advance` and `verify`.
-    #[serde(default, rename = "check", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "check",
+        skip_serializing_if = "crate::model::keys::empty"
+    )]
     pub checks: Vec<Check>,
 }
 
@@ -43,23 +63,23 @@ pub struct Plan {
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// The branch agents integrate into.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub integration_branch: Option<String>,
     /// The default lifetime of `lock`, e.g. `30m`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub lock_ttl: Option<String>,
     /// An agent not checked in for this long is stale.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub stale_after: Option<String>,
     /// The default deadline of `msg send --requires-response`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub response_deadline: Option<String>,
     /// `strict`: `lock`, `task claim` and `task start` count only once pushed to the remote (see
     /// `docs/distributed.md`); `default`: every operation is local first, synced later.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub sync: Option<String>,
     /// Refuse an agent's commits while the wave of its task in progress is not open.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::no")]
     pub enforce_waves: bool,
 }
 
@@ -78,28 +98,28 @@ pub struct PlanAgent {
     /// Its branch.
     pub branch: String,
     /// Free-form role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub role: Option<String>,
     /// What it knows, matched against tasks' `expertise`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub expertise: Vec<String>,
     /// Boundary globs, as `agent add`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub owns: Vec<String>,
     /// Globs it must not touch.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub deny: Vec<String>,
     /// When not empty, the only globs it may change.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub allow: Vec<String>,
     /// Merge order: agents merged before this one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub after: Vec<String>,
     /// May force-unlock and resolve on behalf of others.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::no")]
     pub coordinator: bool,
     /// Ports of the services it runs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub ports: Vec<u16>,
 }
 
@@ -110,16 +130,16 @@ pub struct FileRule {
     /// The rule id, named in refusals and `GITCOORD_SKIP=rules`.
     pub id: String,
     /// Adding a file matching one of these is refused.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub deny_new: Vec<String>,
     /// An added file matching one of these…
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub files: Vec<String>,
     /// …must also match one of these.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub under: Vec<String>,
     /// What to tell the author.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub message: Option<String>,
 }
 
@@ -132,31 +152,31 @@ pub struct PlanTask {
     /// One line.
     pub title: String,
     /// The agent it is assigned to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub assign: Option<String>,
     /// The agent it is suggested to (anyone may claim it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub suggest: Option<String>,
     /// Tasks that must be done first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub after: Vec<String>,
     /// The wave it belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub wave: Option<String>,
     /// 1 is the most urgent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub priority: Option<u32>,
     /// Due date, `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub due: Option<String>,
     /// The expertise it needs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub expertise: Option<String>,
     /// Files that must exist on the assignee's branch tip before it is done.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub deliverables: Vec<String>,
     /// Checks that must pass before it is done.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub checks: Vec<String>,
 }
 
@@ -181,7 +201,7 @@ pub struct PlanWave {
     #[serde(default)]
     pub mode: WaveMode,
     /// Its checkpoint, besides "every task of the wave is done".
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub checks: Vec<String>,
 }
 
@@ -192,16 +212,16 @@ pub struct Check {
     /// The check id.
     pub id: String,
     /// A shell command; exit 0 passes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub run: Option<String>,
     /// A built-in: see [`BUILTINS`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub builtin: Option<String>,
     /// `root-files`: the most files the repository root may hold.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub max: Option<u32>,
     /// How long `run` may take, e.g. `10m` (the default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub timeout: Option<String>,
 }
 

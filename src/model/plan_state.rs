@@ -41,16 +41,16 @@ pub struct Wave {
     #[serde(default)]
     pub mode: WaveMode,
     /// Its checkpoint's checks.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub checks: Vec<String>,
     /// Where it stands.
     #[serde(default)]
     pub status: WaveStatus,
     /// When it opened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub opened: Option<Timestamp>,
     /// When its checkpoint passed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub closed: Option<Timestamp>,
 }
 
@@ -61,16 +61,28 @@ pub struct PlanState {
     #[serde(default)]
     pub settings: Settings,
     /// Area glob → the agent with final say.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty_map")]
     pub authority: BTreeMap<String, String>,
     /// File-organisation rules.
-    #[serde(default, rename = "rule", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "rule",
+        skip_serializing_if = "crate::model::keys::empty"
+    )]
     pub rules: Vec<FileRule>,
     /// Checks.
-    #[serde(default, rename = "check", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "check",
+        skip_serializing_if = "crate::model::keys::empty"
+    )]
     pub checks: Vec<Check>,
     /// Waves in plan order, with their status.
-    #[serde(default, rename = "wave", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "wave",
+        skip_serializing_if = "crate::model::keys::empty"
+    )]
     pub waves: Vec<Wave>,
 }
 

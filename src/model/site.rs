@@ -19,15 +19,11 @@ pub struct Site {
     /// When.
     pub joined: Timestamp,
     /// The number of the last message it gave out (`m1b`, `m2b`, …).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::zero")]
     pub messages: u64,
     /// The number of the last decision it gave out (`d1b`, …).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::zero")]
     pub decisions: u64,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
 
 /// The kind of id a site gives out.

@@ -25,26 +25,22 @@ pub struct Meta {
     /// When the state was created.
     pub created: Timestamp,
     /// The branch agents integrate into; unset means the remote's default, else `main`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub integration_branch: Option<String>,
     /// The number of the last message sent (`m1`, `m2`, …), pruned ones included.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::zero")]
     pub last_message: u64,
     /// The number of the last decision proposed (`d1`, `d2`, …).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::zero")]
     pub last_decision: u64,
     /// The clones that joined the state to sync it, by tag (see `model::site`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty_map")]
     pub sites: BTreeMap<String, super::site::Site>,
     /// Worktrees whose bound agent was removed (`agent remove --force`), by absolute path,
     /// with that agent's id: identity there is an error until the worktree is bound again,
     /// never a silent fall back to an unbound user.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub removed_bindings: BTreeMap<String, String>,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
 
 /// The emergency halt (`halt.toml`): while present, every commit and push is refused.
@@ -70,19 +66,19 @@ pub struct State {
     /// The emergency halt, if any.
     pub halt: Option<Halt>,
     /// Messages between agents, in the order sent.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub messages: Vec<Message>,
     /// The plan applied last, without its agents and tasks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub plan: Option<PlanState>,
     /// The tasks, by id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty_map")]
     pub tasks: BTreeMap<String, Task>,
     /// The decision log, by id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty_map")]
     pub decisions: BTreeMap<String, super::decision::Decision>,
     /// The shared memory, by `area/topic` key (loaded only in a scope that asks for it).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty_map")]
     pub memory: BTreeMap<String, super::memory::Entry>,
 }
 

@@ -48,40 +48,40 @@ pub struct Task {
     #[serde(default)]
     pub status: TaskStatus,
     /// The agent it is assigned to, or who claimed it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub assignee: Option<String>,
     /// An agent it is suggested to; anyone may claim it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub suggest: Option<String>,
     /// Tasks that must be done before it starts.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub after: Vec<String>,
     /// The wave it belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub wave: Option<String>,
     /// 1 is the most urgent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub priority: Option<u32>,
     /// Due date, `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub due: Option<String>,
     /// The expertise it needs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub expertise: Option<String>,
     /// Files that must exist on the assignee's branch tip before it is done.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub deliverables: Vec<String>,
     /// Checks that must pass before it is done.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty")]
     pub checks: Vec<String>,
     /// Why it is blocked, or why it was last declined.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub reason: Option<String>,
     /// The position in the plan (tasks are listed in plan order).
     #[serde(default)]
     pub order: u32,
     /// When its status last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub updated: Option<Timestamp>,
 }
 

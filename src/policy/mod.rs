@@ -87,24 +87,24 @@ pub struct Violation {
     /// A stable rule id, e.g. `lock`, `boundary-deny`, `halt`.
     pub rule: String,
     /// The repository-relative path concerned, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub path: Option<String>,
     /// The line concerned (secrets), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub line: Option<u32>,
     /// The column on that line (secrets), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub column: Option<u32>,
     /// The commit concerned (pre-push, PR checks), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub commit: Option<String>,
     /// One sentence: what is wrong, by whom, since when.
     pub message: String,
     /// The agent or user who holds or owns what blocks, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub holder: Option<String>,
     /// The lock pattern in the way, when a lock is (it may cover more than `path`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub lock: Option<String>,
     /// What names this finding across scans, hooks and pull requests ([`fingerprint`]).
     pub fingerprint: String,

@@ -66,7 +66,9 @@ fn the_manual_page_is_roff_and_json_is_refused() {
     for command in [&["--json", "man"][..], &["--json", "completions", "bash"]] {
         let refused = env.gc(command);
         refused.code(2);
-        assert!(refused.stdout.is_empty(), "{}", refused.stdout);
+        // Under --json the refusal is the error object on stdout (docs/json.md).
+        let error = crate::common::parse_json(&refused.stdout);
+        assert_eq!(error["exit"], 2, "{error:#}");
         assert!(
             refused.stderr.contains("without --json"),
             "{}",

@@ -20,6 +20,7 @@ mod globs;
 mod handoff;
 mod hook_managers;
 mod install;
+mod json;
 mod listings;
 mod memory;
 mod messages;

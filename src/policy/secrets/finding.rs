@@ -16,7 +16,7 @@ pub struct Finding {
     /// 1-based byte column of the start of the secret.
     pub column: u32,
     /// Commit that introduced the line, for history and range scans.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::none")]
     pub commit: Option<String>,
     /// The secret with all but a short prefix hidden.
     pub redacted: String,

@@ -30,7 +30,8 @@ pub fn write_text(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
 
 /// Writes the findings as a pretty-printed JSON array (redacted, with fingerprints).
 pub fn write_json(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, findings)?;
+    // Every key, as every `--json` document has (docs/json.md).
+    crate::model::keys::every_key(|| serde_json::to_writer_pretty(&mut *out, findings))?;
     writeln!(out)
 }
 
