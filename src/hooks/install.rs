@@ -40,7 +40,7 @@ pub struct Report {
     #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub hooks_path: Option<String>,
     /// The hook manager that runs the hooks here, and how it runs gitcoord.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub manager: Option<Managed>,
 }
 
@@ -59,7 +59,7 @@ pub struct Managed {
     /// The files `--write` changed now.
     pub written: Vec<PathBuf>,
     /// What to run next, when something is still to do.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::model::keys::none")]
     pub next: Option<String>,
 }
 

@@ -38,7 +38,7 @@ pub fn none<T>(value: &Option<T>) -> bool {
 }
 
 /// Skip an empty list (in the state files only).
-pub fn empty<T>(list: &Vec<T>) -> bool {
+pub fn empty<T>(list: &[T]) -> bool {
     list.is_empty() && !writing_every_key()
 }
 

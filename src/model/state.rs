@@ -39,7 +39,7 @@ pub struct Meta {
     /// Worktrees whose bound agent was removed (`agent remove --force`), by absolute path,
     /// with that agent's id: identity there is an error until the worktree is bound again,
     /// never a silent fall back to an unbound user.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::keys::empty_map")]
     pub removed_bindings: BTreeMap<String, String>,
 }
 
