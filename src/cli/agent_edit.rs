@@ -150,11 +150,7 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<Outcome, CliError> {
         ));
     };
     ctx.ui.emit(&Shown::new(&args.id, agent), |out| {
-        writeln!(out, "{}", crate::model::text::one_line(&applied.summary))?;
-        for note in &applied.notes {
-            writeln!(out, "  {}", crate::model::text::one_line(note))?;
-        }
-        Ok(())
+        super::write_applied(out, &applied)
     })?;
     Ok(Outcome::Clean)
 }

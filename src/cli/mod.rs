@@ -335,14 +335,20 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<Outcome, CliError> {
 /// Prints what an operation did (summary and notes), or its JSON.
 fn report_applied(ctx: &mut Ctx, applied: &crate::model::Applied) -> Result<Outcome, CliError> {
     // Summaries and notes carry free text (subjects, reasons): never a terminal escape.
-    ctx.ui.emit(applied, |out| {
-        writeln!(out, "{}", crate::model::text::one_line(&applied.summary))?;
-        for note in &applied.notes {
-            writeln!(out, "  {}", crate::model::text::one_line(note))?;
-        }
-        Ok(())
-    })?;
+    ctx.ui.emit(applied, |out| write_applied(out, applied))?;
     Ok(Outcome::Clean)
+}
+
+/// What an operation did as text: its summary, then each note, one line each.
+fn write_applied(
+    out: &mut dyn std::io::Write,
+    applied: &crate::model::Applied,
+) -> std::io::Result<()> {
+    writeln!(out, "{}", crate::model::text::one_line(&applied.summary))?;
+    for note in &applied.notes {
+        writeln!(out, "  {}", crate::model::text::one_line(note))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -175,14 +175,25 @@ impl Repo {
 
     /// Sets `key` to `value` in the repository's own config (`git config`), or unsets it
     /// with `None`.
+    /// Another git writing the config at the same moment (two `init`s, an IDE) holds its
+    /// lock file for milliseconds: the write is tried again for up to about a second.
     pub fn set_local_config(&self, key: &str, value: Option<&str>) -> Result<(), Error> {
-        let mut cmd = git(self.workdir());
-        cmd.args(["config", "--local"]);
-        match value {
-            Some(value) => cmd.args([key, value]),
-            None => cmd.args(["--unset", key]),
-        };
-        output(cmd).map(drop)
+        let mut attempt = 0;
+        loop {
+            let mut cmd = git(self.workdir());
+            cmd.args(["config", "--local"]);
+            match value {
+                Some(value) => cmd.args([key, value]),
+                None => cmd.args(["--unset", key]),
+            };
+            match output(cmd) {
+                Err(e) if attempt < 20 && e.to_string().contains("could not lock config file") => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(5 * attempt));
+                }
+                result => return result.map(drop),
+            }
+        }
     }
 
     /// The main worktree's root (the common dir's parent for a non-bare repository).

@@ -224,22 +224,15 @@ pub fn write(repo: &Repo, manager: Manager) -> Result<Vec<PathBuf>, Error> {
                 changed.push(path);
             }
         }
-        Manager::Lefthook => {
+        Manager::Lefthook | Manager::PreCommit => {
+            let edit = if manager == Manager::Lefthook {
+                edit_lefthook
+            } else {
+                edit_framework
+            };
             let path = manager.config(root);
             let text = read(&path)?;
-            let edited = edit_lefthook(&text).map_err(|what| Error::Layout {
-                path: path.clone(),
-                what,
-            })?;
-            if edited != text {
-                save(&path, &edited)?;
-                changed.push(path);
-            }
-        }
-        Manager::PreCommit => {
-            let path = manager.config(root);
-            let text = read(&path)?;
-            let edited = edit_framework(&text).map_err(|what| Error::Layout {
+            let edited = edit(&text).map_err(|what| Error::Layout {
                 path: path.clone(),
                 what,
             })?;

@@ -99,6 +99,12 @@ fn shapes(value: &Value, path: &str, out: &mut Vec<(String, Vec<String>)>) {
         Value::Object(map) => {
             let mut keys: Vec<String> = map.keys().cloned().collect();
             keys.sort();
+            // An operation record's keys are its kind's: filed by `op`.
+            let path = match map.get("op").and_then(Value::as_str) {
+                Some(op) => format!("{path}<{op}>"),
+                None => path.to_owned(),
+            };
+            let path = path.as_str();
             out.push((path.to_owned(), keys));
             for (k, v) in map {
                 // Maps keyed by data (ids, statuses) are not records with fixed keys.
