@@ -46,15 +46,15 @@ fn run_tool(env: &TestEnv, exe: &Path, args: &[&str]) -> Run {
     )
 }
 
+/// A real commit of a staged change (lefthook skips its pre-commit commands when nothing is
+/// staged), with gitcoord on PATH.
 fn commit(env: &TestEnv, extra: &[(&str, &str)], message: &str) -> Run {
+    env.write("notes.txt", &format!("{message}\n"));
+    env.git(&["add", "notes.txt"]).ok();
     let path = path_with_gitcoord();
     let mut envs = vec![("PATH", path.as_str())];
     envs.extend_from_slice(extra);
-    env.git_env(
-        &env.repo,
-        &envs,
-        &["commit", "--allow-empty", "-m", message],
-    )
+    env.git_env(&env.repo, &envs, &["commit", "-m", message])
 }
 
 const LEFTHOOK_YML: &str =
