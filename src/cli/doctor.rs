@@ -64,7 +64,13 @@ fn hooks_of(root: &Path, recorded: Option<&str>, out: &mut Vec<Finding>) {
             return;
         }
     };
-    if let Some(off) = recorded.and_then(|r| health::check_in(root, &dir, r)) {
+    // Hooks that are all absent are "not installed" (below); one that is there and no longer
+    // runs gitcoord means enforcement was switched off behind the user's back.
+    let present = HOOKS.iter().any(|h| dir.join(h).exists());
+    let off = recorded
+        .filter(|_| present)
+        .and_then(|r| health::check_in(root, &dir, r));
+    if let Some(off) = off {
         out.push(bad(
             "hooks",
             format!(

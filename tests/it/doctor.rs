@@ -73,7 +73,7 @@ fn doctor_proves_enforcement_and_finds_what_needs_fixing() {
     let out = &run.stdout;
     assert!(
         out.contains(&format!(
-            "✗ hooks      {}: enforcement is OFF for pre-commit, pre-merge-commit, pre-push",
+            "✗ hooks      {}: pre-commit, pre-merge-commit, pre-push not installed",
             b.display()
         )),
         "{out}"
