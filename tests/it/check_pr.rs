@@ -43,7 +43,7 @@ fn check_pr_reports_the_same_findings_in_every_format() {
     let culprit = env.git(&["rev-parse", DB]).stdout.trim().to_owned();
     assert!(
         text.stdout
-            .contains(&format!("git revert {}", &culprit[..12])),
+            .contains(&format!("git revert {}", &culprit[..10])),
         "{}",
         text.stdout
     );

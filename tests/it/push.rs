@@ -432,7 +432,7 @@ fn commits_pushed_on_the_integration_branch_are_checked_as_their_agent() {
     // and on a developer's machine how to skip; in CI (`CI=true`) never a local bypass.
     let culprit = env.git(&["rev-parse", CLEANUP]).stdout.trim().to_owned();
     for step in [
-        format!("git rebase -i {}~1", &culprit[..12]),
+        format!("git rebase -i {}~1", &culprit[..10]),
         "GITCOORD=0".to_owned(),
     ] {
         assert!(refused.stderr.contains(&step), "{step}: {}", refused.stderr);

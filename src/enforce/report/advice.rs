@@ -89,9 +89,9 @@ fn revert_pushed(commit: &str) -> String {
     )
 }
 
-/// A commit id as the reports show it: long enough to be unique in practice.
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(12)]
+/// A commit id as the reports show it, in the violation lines and the next steps alike.
+pub fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(10)]
 }
 
 /// `path` as a git pathspec that means exactly that path from the repository root, from

@@ -49,7 +49,7 @@ pub fn render(
         let at = v
             .commit
             .as_ref()
-            .map(|c| format!("{} ", &c[..c.len().min(10)]))
+            .map(|c| format!("{} ", advice::short(c)))
             .unwrap_or_default();
         writeln!(out, "  {at}{}  [{}]", v.message, v.rule)?;
     }
